@@ -1,0 +1,32 @@
+"""Launchers start (or reach) a candidate and stop it again.
+
+Each launcher kind registers itself here; a manifest's ``launch.kind`` picks one. The
+container launcher plugs in through ``register_launcher`` without changes elsewhere.
+"""
+
+from __future__ import annotations
+
+from conformance.errors import InputError
+from conformance.launchers.base import Launcher, RunningCandidate
+from conformance.launchers.endpoint import EndpointLauncher
+from conformance.launchers.process import ProcessLauncher
+
+_LAUNCHERS: dict[str, type[Launcher]] = {}
+
+
+def register_launcher(kind: str, launcher: type[Launcher]) -> None:
+    _LAUNCHERS[kind] = launcher
+
+
+def launcher_for(kind: str) -> type[Launcher]:
+    try:
+        return _LAUNCHERS[kind]
+    except KeyError:
+        known = ", ".join(sorted(_LAUNCHERS))
+        raise InputError(f"manifest field 'launch.kind': unknown launcher {kind!r} (known: {known})") from None
+
+
+register_launcher("process", ProcessLauncher)
+register_launcher("endpoint", EndpointLauncher)
+
+__all__ = ["Launcher", "RunningCandidate", "launcher_for", "register_launcher"]

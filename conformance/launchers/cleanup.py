@@ -1,0 +1,57 @@
+"""Every started candidate is stopped at exit, whatever way the harness exits.
+
+Pytest tears fixtures down on failures and Ctrl-C; this is the last line for the rest
+(an exception in the harness itself, SIGTERM, ``sys.exit`` from anywhere).
+"""
+
+from __future__ import annotations
+
+import atexit
+import signal
+import threading
+from types import FrameType
+from typing import Protocol
+
+
+class Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+_active: list[Stoppable] = []
+_lock = threading.Lock()
+
+
+def track(item: Stoppable) -> None:
+    with _lock:
+        _active.append(item)
+
+
+def untrack(item: Stoppable) -> None:
+    with _lock:
+        if item in _active:
+            _active.remove(item)
+
+
+def stop_all() -> None:
+    with _lock:
+        items = list(reversed(_active))
+        _active.clear()
+    for item in items:
+        try:
+            item.stop()
+        except Exception:  # cleanup must go on for the others
+            pass
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # Turn SIGTERM into the same path as Ctrl-C, so pytest finishes the session and the
+    # report is written before anything is stopped.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def install_signal_handlers() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+atexit.register(stop_all)

@@ -1,0 +1,174 @@
+"""Candidate manifests: what a product is, what it claims, how to start and reach it.
+
+A manifest is a TOML file. Validation names the file, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from conformance.errors import InputError
+from conformance.tomlfile import describe_validation_error, read_toml
+
+SLUG = r"^[a-z0-9][a-z0-9._-]*$"
+DIGEST = r"^sha256:[0-9a-f]{64}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Artefact(Strict):
+    """One artefact the verdict is about; exactly one way to know its digest."""
+
+    name: str
+    digest: str | None = Field(default=None, pattern=DIGEST)
+    python_distribution: str | None = None
+    path: str | None = None
+    image: str | None = None
+
+    @model_validator(mode="after")
+    def one_source(self) -> Artefact:
+        sources = [s for s in (self.digest, self.python_distribution, self.path, self.image) if s]
+        if len(sources) != 1:
+            raise ValueError(
+                "give exactly one of 'digest', 'python_distribution', 'path' or 'image'"
+            )
+        return self
+
+
+class Account(Strict):
+    username: str
+    password: str | None = None
+
+
+class KnownDeviation(Strict):
+    requirement: str
+    reason: str = Field(min_length=1)
+    reference: str = Field(min_length=1, description="spec section or upstream issue")
+
+
+class Manifest(Strict):
+    id: str = Field(pattern=SLUG)
+    product: str = Field(min_length=1)
+    vendor: str = Field(min_length=1)
+    version: str | None = None
+    description: str = ""
+    artefacts: list[Artefact] = Field(min_length=1)
+    claims: dict[str, list[str]] = Field(min_length=1)
+    launch: dict[str, Any]
+    endpoints: dict[str, str]
+    accounts: dict[str, Account] = Field(default_factory=dict)
+    settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    known_deviations: list[KnownDeviation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def has_base_endpoint(self) -> Manifest:
+        if "base" not in self.endpoints:
+            raise ValueError("endpoints must name a 'base' URL")
+        if "kind" not in self.launch:
+            raise ValueError("launch must name its 'kind' (process, endpoint, …)")
+        return self
+
+    def deviation_for(self, requirement_id: str) -> KnownDeviation | None:
+        return next((d for d in self.known_deviations if d.requirement == requirement_id), None)
+
+
+class LoadedManifest(BaseModel):
+    """A validated manifest with where it came from and the digest of its bytes."""
+
+    path: Path
+    sha256: str
+    manifest: Manifest
+
+
+def load_manifest(path: Path) -> LoadedManifest:
+    data = read_toml(path, "candidate manifest")
+    try:
+        manifest = Manifest.model_validate(data)
+    except ValidationError as error:
+        raise InputError(describe_validation_error(path, "candidate manifest", error)) from None
+    digest = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    return LoadedManifest(path=path.resolve(), sha256=digest, manifest=manifest)
+
+
+def resolve_manifest(name_or_path: str, bundled_dir: Path) -> LoadedManifest:
+    """A manifest path, or the id of a bundled reference candidate."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        return load_manifest(path)
+    bundled = bundled_dir / f"{name_or_path}.toml"
+    if bundled.exists():
+        return load_manifest(bundled)
+    known = ", ".join(sorted(p.stem for p in bundled_dir.glob("*.toml"))) or "none"
+    raise InputError(
+        f"candidate {name_or_path!r}: no such manifest file, and not a bundled candidate "
+        f"(bundled: {known})"
+    )
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand(template: str, values: dict[str, str], field: str) -> str:
+    """Replace ``{name}`` placeholders; an unknown name is an input error naming the field."""
+
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            allowed = ", ".join("{" + k + "}" for k in sorted(values))
+            raise InputError(f"manifest field '{field}': unknown placeholder {{{key}}} ({allowed})")
+        return values[key]
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+class ResolvedArtefact(BaseModel):
+    name: str
+    digest: str | None
+    kind: Literal["declared", "python-distribution", "file", "image"]
+    version: str | None = None
+
+
+def _distribution_digest(name: str) -> tuple[str, str]:
+    """SHA-256 of an installed distribution's RECORD, which itself lists every file's hash."""
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        raise InputError(
+            f"artefact python_distribution {name!r} is not installed in this environment"
+        ) from None
+    record = dist.read_text("RECORD") or ""
+    lines = sorted(line for line in record.splitlines() if line.strip())
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    return "sha256:" + digest, dist.version
+
+
+def resolve_artefact(artefact: Artefact, base_dir: Path) -> ResolvedArtefact:
+    if artefact.digest:
+        return ResolvedArtefact(name=artefact.name, digest=artefact.digest, kind="declared")
+    if artefact.python_distribution:
+        digest, version = _distribution_digest(artefact.python_distribution)
+        return ResolvedArtefact(
+            name=artefact.name, digest=digest, kind="python-distribution", version=version
+        )
+    if artefact.path:
+        file = (base_dir / artefact.path).resolve()
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise InputError(f"artefact {artefact.name!r}: cannot read {file}: {error}") from None
+        return ResolvedArtefact(
+            name=artefact.name, digest="sha256:" + hashlib.sha256(data).hexdigest(), kind="file"
+        )
+    # An image pinned by digest is known now; a tag is resolved by the container launcher,
+    # which records the digest that actually ran.
+    image = artefact.image or ""
+    pinned = image.split("@", 1)[1] if "@sha256:" in image else None
+    return ResolvedArtefact(name=artefact.name, digest=pinned, kind="image")

@@ -1,0 +1,156 @@
+"""The unsigned report model. Its JSON Schema is published in ``conformance/schemas``."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from conformance.outcomes import Outcome
+
+REPORT_FORMAT = "eos-conformance-report/1"
+CampaignKind = Literal["self-assessment", "official"]
+Level = Literal["MUST", "SHOULD", "MAY"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HarnessInfo(Model):
+    name: str
+    version: str
+    python: str
+
+
+class CampaignInfo(Model):
+    id: str
+    kind: CampaignKind
+    assessor: str
+
+
+class ArtefactInfo(Model):
+    name: str
+    digest: str | None = Field(description="sha256:<hex>, or null until a launcher resolved it")
+    kind: str
+    version: str | None = None
+
+
+class KnownDeviation(Model):
+    reason: str
+    reference: str
+
+
+class CandidateInfo(Model):
+    id: str
+    product: str
+    vendor: str
+    version: str | None
+    manifest_sha256: str
+    artefacts: list[ArtefactInfo]
+    launcher: str
+    known_deviations: dict[str, KnownDeviation] = Field(default_factory=dict)
+
+
+class SuiteInfo(Model):
+    standard: str
+    title: str
+    catalogue_version: str
+    catalogue_digest: str
+    suite_digest: str
+
+
+class ProfileInfo(Model):
+    standard: str
+    id: str
+    title: str
+    version: str
+
+
+class RequirementInfo(Model):
+    id: str
+    standard: str
+    spec: str
+    spec_title: str
+    section: str
+    url: str
+    level: Level
+    profiles: list[str]
+    summary: str
+
+
+class CheckResult(Model):
+    nodeid: str
+    requirements: list[str]
+    outcome: Outcome
+    duration_seconds: float
+    message: str = ""
+    expected: str | None = None
+    actual: str | None = None
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunEvent(Model):
+    kind: str
+    message: str
+    at: str
+    log_tail: list[str] = Field(default_factory=list)
+
+
+class RunInfo(Model):
+    started: str
+    finished: str | None
+    duration_seconds: float | None
+    complete: bool
+    stop_reason: str | None = None
+    seeds: dict[str, int] = Field(default_factory=dict)
+    selected_requirements: list[str] | None = None
+    start_parameters: dict[str, Any] = Field(default_factory=dict)
+    events: list[RunEvent] = Field(default_factory=list)
+
+
+class RequirementResult(RequirementInfo):
+    outcome: Outcome
+    checks: list[str]
+    findings: list[CheckResult] = Field(
+        default_factory=list, description="the failing or undecided checks, with their evidence"
+    )
+    known_deviation: KnownDeviation | None = None
+
+
+class ProfileVerdict(Model):
+    standard: str
+    profile: str
+    version: str
+    verdict: Literal["pass", "fail"]
+    counts: dict[str, dict[str, int]] = Field(description="level -> outcome -> count")
+    failed_must: list[str]
+    unmet_must: list[str] = Field(description="MUST requirements untested or undecided")
+    warnings: list[str] = Field(description="SHOULD requirements that failed")
+
+
+class Summary(Model):
+    requirements: int
+    by_outcome: dict[str, int]
+    checks: int
+
+
+class Report(Model):
+    report_format: Literal["eos-conformance-report/1"] = REPORT_FORMAT
+    harness: HarnessInfo
+    campaign: CampaignInfo
+    candidate: CandidateInfo
+    suites: list[SuiteInfo]
+    run: RunInfo
+    profiles: list[ProfileVerdict]
+    requirements: list[RequirementResult]
+    checks: list[CheckResult]
+    summary: Summary
+    verdict: Literal["pass", "fail"]
+
+
+def report_json_schema() -> dict[str, Any]:
+    schema = Report.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://eos-conformance.eu/schemas/report-1.schema.json"
+    return schema

@@ -1,0 +1,1 @@
+"""One package per standard: a requirements catalogue, checks, provisioning and faults."""

@@ -1,0 +1,125 @@
+"""CalDAV provisioning from the manifest: accounts, discovery of the calendar home, and a
+fresh calendar per check. Nothing here knows a product by name.
+
+Manifest settings under ``[settings.caldav]`` (all optional):
+- ``account``: the account checks run as (default ``primary``);
+- ``calendar_home``: a path template such as ``/{username}/`` when discovery cannot be used.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from conformance import RecordingSession, cant_tell
+from conformance.context import CandidateContext
+from suites.caldav import dav
+
+
+@pytest.fixture(scope="session")
+def caldav_settings(candidate: CandidateContext) -> dict[str, object]:
+    return candidate.settings("caldav")
+
+
+@pytest.fixture(scope="session")
+def account_name(caldav_settings: dict[str, object]) -> str:
+    return str(caldav_settings.get("account", "primary"))
+
+
+@pytest.fixture(scope="session")
+def dav_session(candidate: CandidateContext, account_name: str) -> RecordingSession:
+    """An HTTP session authenticated as the checks' account; every exchange is evidence."""
+    return candidate.session(account_name)
+
+
+@pytest.fixture
+def anonymous_session(candidate: CandidateContext) -> RecordingSession:
+    return candidate.session(None)
+
+
+@pytest.fixture(scope="session")
+def principal_url(dav_session: RecordingSession) -> str:
+    response = dav.propfind(dav_session, "", [dav.d("current-user-principal")])
+    if response.status_code != 207:
+        cant_tell(f"PROPFIND current-user-principal on the base URL answered {response.status_code}")
+    found = [dav.href_value(r.prop(dav.d("current-user-principal")))
+             for r in dav.parse_multistatus(response, "PROPFIND current-user-principal")]
+    href = next((h for h in found if h), None)
+    if href is None:
+        cant_tell("the base URL names no DAV:current-user-principal href")
+    return dav_session.url(href)
+
+
+@pytest.fixture(scope="session")
+def calendar_home(candidate: CandidateContext, caldav_settings: dict[str, object],
+                  account_name: str, dav_session: RecordingSession) -> str:
+    template = caldav_settings.get("calendar_home")
+    if template:
+        username = candidate.account(account_name).username
+        return dav_session.url(str(template).format(username=username))
+    response = dav.propfind(dav_session, "", [dav.d("current-user-principal")])
+    principal = next((dav.href_value(r.prop(dav.d("current-user-principal")))
+                      for r in dav.parse_multistatus(response, "discovery")), None)
+    if not principal:
+        cant_tell("cannot discover the principal, and [settings.caldav] names no calendar_home")
+    response = dav.propfind(dav_session, principal, [dav.c("calendar-home-set")])
+    homes = [dav.href_value(r.prop(dav.c("calendar-home-set")))
+             for r in dav.parse_multistatus(response, "PROPFIND calendar-home-set")]
+    home = next((h for h in homes if h), None)
+    if home is None:
+        cant_tell(f"principal {principal} names no CALDAV:calendar-home-set")
+    return dav_session.url(home if home.endswith("/") else home + "/")
+
+
+def mkcalendar_body(name: str, components: list[str] | None = None) -> bytes:
+    props = [dav.element(dav.d("displayname"), text=name)]
+    if components:
+        props.append(dav.element(dav.c("supported-calendar-component-set"),
+                                 *(dav.element(dav.c("comp"), name=comp) for comp in components)))
+    return dav.serialize(dav.element(dav.c("mkcalendar"),
+                                     dav.element(dav.d("set"), dav.element(dav.d("prop"), *props))))
+
+
+def new_collection_url(calendar_home: str) -> str:
+    return f"{calendar_home}eos-{uuid.uuid4().hex[:12]}/"
+
+
+class CalendarFactory:
+    """Creates calendars for a check and deletes them afterwards."""
+
+    def __init__(self, session: RecordingSession, home: str) -> None:
+        self.session = session
+        self.home = home
+        self.created: list[str] = []
+
+    def create(self, components: list[str] | None = None) -> str:
+        url = new_collection_url(self.home)
+        response = self.session.request("MKCALENDAR", url, data=mkcalendar_body("eos check", components),
+                                        headers={"Content-Type": dav.XML})
+        if response.status_code != 201:
+            cant_tell(f"could not create a calendar to test in: MKCALENDAR {url} answered "
+                      f"{response.status_code}")
+        self.created.append(url)
+        return url
+
+    def cleanup(self) -> None:
+        for url in self.created:
+            try:
+                self.session.request("DELETE", url)
+            except Exception:  # cleanup must not hide the check's own result
+                pass
+
+
+@pytest.fixture
+def calendars(dav_session: RecordingSession, calendar_home: str) -> Iterator[CalendarFactory]:
+    factory = CalendarFactory(dav_session, calendar_home)
+    yield factory
+    factory.cleanup()
+
+
+@pytest.fixture
+def calendar(calendars: CalendarFactory) -> str:
+    """A fresh, empty calendar collection URL (ending in '/')."""
+    return calendars.create()
