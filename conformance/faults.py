@@ -1,0 +1,177 @@
+"""Fault injection: a reverse proxy in front of a real candidate that breaks one rule.
+
+A suite's fault catalogue lists ``Fault`` values, each naming the requirement(s) it must make
+fail. The harness's own tests (and ``conformance faults run``) put the proxy in front of a
+reference candidate and prove every fault is caught. Only the proxy is fake; the peer is real.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+import requests
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) and ones requests recomputes are not forwarded.
+_NOT_FORWARDED = frozenset(
+    {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
+     "upgrade", "content-length", "host", "accept-encoding", "content-encoding"}
+)
+
+
+@dataclass(frozen=True)
+class ProxyRequest:
+    method: str
+    path: str  # path and query, as the client sent it
+    headers: dict[str, str]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+    def without_header(self, name: str) -> ProxyRequest:
+        return replace(self, headers={k: v for k, v in self.headers.items()
+                                      if k.lower() != name.lower()})
+
+    def with_body(self, body: bytes) -> ProxyRequest:
+        return replace(self, body=body)
+
+
+@dataclass(frozen=True)
+class ProxyResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def without_header(self, name: str) -> ProxyResponse:
+        return replace(self, headers=[(k, v) for k, v in self.headers if k.lower() != name.lower()])
+
+    def with_header(self, name: str, value: str) -> ProxyResponse:
+        return replace(self, headers=[*self.without_header(name).headers, (name, value)])
+
+    def with_status(self, status: int) -> ProxyResponse:
+        return replace(self, status=status)
+
+    def with_body(self, body: bytes) -> ProxyResponse:
+        return replace(self, body=body)
+
+
+RequestHook = Callable[[ProxyRequest], "ProxyRequest | ProxyResponse"]
+ResponseHook = Callable[[ProxyRequest, ProxyResponse], ProxyResponse]
+
+
+def _unchanged_request(request: ProxyRequest) -> ProxyRequest:
+    return request
+
+
+def _unchanged_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    return response
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected deviation and the requirements a correct suite must then fail."""
+
+    name: str
+    description: str
+    breaks: tuple[str, ...]
+    # Rewrite the client's request before it reaches the candidate, or answer it directly.
+    on_request: RequestHook = field(default=_unchanged_request)
+    # Rewrite the candidate's response before the client sees it.
+    on_response: ResponseHook = field(default=_unchanged_response)
+
+
+NO_FAULT = Fault(name="none", description="a transparent proxy", breaks=())
+
+
+class FaultProxy:
+    """A threaded HTTP proxy on a free loopback port forwarding to ``upstream``."""
+
+    def __init__(self, upstream: str, fault: Fault = NO_FAULT) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.fault = fault
+        self.upstream_session = requests.Session()
+        self.upstream_session.trust_env = False
+        handler = self._handler_class()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def start(self) -> FaultProxy:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.upstream_session.close()
+
+    def __enter__(self) -> FaultProxy:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def forward(self, request: ProxyRequest) -> ProxyResponse:
+        changed = self.fault.on_request(request)
+        if isinstance(changed, ProxyResponse):
+            return changed
+        headers = {k: v for k, v in changed.headers.items() if k.lower() not in _NOT_FORWARDED}
+        upstream_host = urlsplit(self.upstream).netloc
+        headers["Host"] = upstream_host
+        answer = self.upstream_session.request(
+            changed.method, self.upstream + changed.path, headers=headers,
+            data=changed.body or None, allow_redirects=False, timeout=30, stream=False)
+        response_headers = [
+            (k, v) for k, v in answer.raw.headers.items() if k.lower() not in _NOT_FORWARDED
+        ]
+        response = ProxyResponse(answer.status_code, response_headers, answer.content)
+        return self.fault.on_response(changed, response)
+
+    def _handler_class(self) -> type[http.server.BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def handle_one_request(self) -> None:
+                self.raw_requestline = self.rfile.readline(65537)
+                if not self.raw_requestline:
+                    self.close_connection = True
+                    return
+                if not self.parse_request():
+                    return
+                self._proxy()
+                self.wfile.flush()
+
+            def _proxy(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = ProxyRequest(self.command, self.path, dict(self.headers.items()), body)
+                try:
+                    response = proxy.forward(request)
+                except requests.RequestException as error:
+                    response = ProxyResponse(502, [("Content-Type", "text/plain")],
+                                             f"fault proxy: upstream failed: {error}".encode())
+                self.send_response_only(response.status)
+                for name, value in response.headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(response.body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet: the harness records exchanges itself."""
+
+        return Handler
