@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 import random
+import signal
 import sys
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
@@ -359,6 +360,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = _state(session.config)
     if state is None or state.journal is None:
         return
+    # A second Ctrl-C must not cut the report short: what was recorded is written out.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _finish(session, state, exitstatus)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _finish(session: pytest.Session, state: RunState, exitstatus: int) -> None:
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and state.exit_code is None
     if interrupted:
         state.stop_reason = "interrupted (Ctrl-C or SIGTERM)"

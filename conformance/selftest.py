@@ -1,0 +1,122 @@
+"""Proving a suite's checks can fail: run them through each fault of its fault catalogue.
+
+The real candidate is started once; for every fault a proxy in front of it breaks one rule,
+and the checks of the requirements that fault must break run against the proxy. A fault is
+caught when each of those requirements comes out ``failed``. A transparent proxy run first
+shows that the same requirements pass when nothing is broken, so a catch is not an accident.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from conformance.catalogue import Suite
+from conformance.errors import InputError
+from conformance.faults import NO_FAULT, Fault, FaultProxy
+from conformance.launchers import launcher_for
+from conformance.locations import project_root
+from conformance.manifest import LoadedManifest
+from conformance.outcomes import Outcome
+from conformance.report.files import REPORT_FILE
+from conformance.report.model import Report
+
+
+@dataclass
+class FaultResult:
+    fault: Fault
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    problem: str | None = None
+
+    @property
+    def caught(self) -> bool:
+        return self.problem is None and bool(self.outcomes) and all(
+            outcome == Outcome.FAILED for outcome in self.outcomes.values())
+
+
+def load_faults(suite: Suite) -> list[Fault]:
+    """A suite's fault catalogue: ``FAULTS`` in its ``faults`` module."""
+    module_name = f"{suite.directory.parent.name}.{suite.directory.name}.faults"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        raise InputError(f"suite {suite.standard} has no fault catalogue ({module_name})") from None
+    faults: list[Fault] = list(module.FAULTS)
+    for fault in faults:
+        unknown = [r for r in fault.breaks if r not in suite.catalogue.by_id]
+        if unknown:
+            raise InputError(f"fault {fault.name!r} of suite {suite.standard} names unknown "
+                             f"requirement(s) {', '.join(unknown)}")
+    return faults
+
+
+def proxied_manifest(loaded: LoadedManifest, proxy_url: str, directory: Path, name: str) -> Path:
+    """The candidate's manifest, but reached as an endpoint through the proxy."""
+    data: dict[str, Any] = loaded.manifest.model_dump(exclude_none=True)
+    data["launch"] = {"kind": "endpoint"}
+    data["endpoints"] = dict(data["endpoints"], base=proxy_url)
+    path = directory / f"{name}.toml"
+    path.write_bytes(tomli_w.dumps(data).encode())
+    return path
+
+
+def run_checks(manifest: Path, suite: Suite, requirements: list[str], output_root: Path,
+               campaign: str) -> Report | None:
+    command = [sys.executable, "-m", "pytest", str(suite.directory), "--candidate", str(manifest),
+               "--campaign", campaign, "--output-root", str(output_root),
+               "--rootdir", str(project_root()), "-p", "no:cacheprovider", "-q", "--no-header",
+               "--tb=no", "-o", "console_output_style=classic"]
+    for requirement in requirements:
+        command += ["--requirement", requirement]
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    path = output_root / campaign / _manifest_id(manifest) / REPORT_FILE
+    return Report.model_validate_json(path.read_bytes()) if path.exists() else None
+
+
+def _manifest_id(path: Path) -> str:
+    import tomllib
+
+    return str(tomllib.loads(path.read_text())["id"])
+
+
+def outcomes_of(report: Report | None, requirements: list[str]) -> dict[str, Outcome]:
+    if report is None:
+        return {}
+    by_id = {r.id: r.outcome for r in report.requirements}
+    return {r: by_id.get(r, Outcome.UNTESTED) for r in requirements}
+
+
+def run_fault_catalogue(loaded: LoadedManifest, suite: Suite, faults: list[Fault],
+                        work_dir: Path) -> tuple[dict[str, Outcome], list[FaultResult]]:
+    """Returns the clean outcomes through a transparent proxy, and each fault's result."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    launcher = launcher_for(str(loaded.manifest.launch["kind"]))(loaded, work_dir / "candidate")
+    running = launcher.start()
+    try:
+        everything = sorted({r for fault in faults for r in fault.breaks})
+        with FaultProxy(running.base_url, NO_FAULT) as proxy:
+            manifest = proxied_manifest(loaded, proxy.url, work_dir, "clean")
+            clean = outcomes_of(run_checks(manifest, suite, everything, work_dir, "clean"), everything)
+        results = []
+        for fault in faults:
+            result = FaultResult(fault)
+            not_passing = [r for r in fault.breaks if clean.get(r) != Outcome.PASSED]
+            if not_passing:
+                result.problem = ("does not pass without the fault, so the fault proves nothing: "
+                                  + ", ".join(not_passing))
+            with FaultProxy(running.base_url, fault) as proxy:
+                manifest = proxied_manifest(loaded, proxy.url, work_dir, f"fault-{fault.name}")
+                report = run_checks(manifest, suite, list(fault.breaks), work_dir, f"fault-{fault.name}")
+                result.outcomes = outcomes_of(report, list(fault.breaks))
+            if report is None and result.problem is None:
+                result.problem = "the proxied run wrote no report"
+            results.append(result)
+        return clean, results
+    finally:
+        launcher.stop()
