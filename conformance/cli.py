@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from conformance import __version__
@@ -23,6 +24,7 @@ from conformance.campaign import (
 )
 from conformance.errors import EXIT_INPUT, EXIT_INTERRUPTED, ConformanceError, InputError
 from conformance.journal import JOURNAL_FILE, read_journal
+from conformance.launchers import validate_launch
 from conformance.launchers.cleanup import install_signal_handlers
 from conformance.locations import bundled_candidates_dir, discover_suites
 from conformance.manifest import LoadedManifest, load_manifest, resolve_artefact, resolve_manifest
@@ -45,7 +47,7 @@ def friendly(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except ConformanceError as error:
-            errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+            errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
             errors.print("interrupted")
@@ -94,7 +96,10 @@ def run(candidates: tuple[str, ...], campaign: str, kind: str, assessor: str | N
         loaded = [load_manifest(path) for path in bundled_manifests()]
         if not loaded:
             raise InputError(f"no bundled candidates in {bundled_candidates_dir()}")
+    # Every manifest is checked before anything starts, so a typo fails fast.
     plan = [(manifest, suites_for(manifest, suites)) for manifest in loaded]
+    for manifest in loaded:
+        validate_launch(manifest)
     options = CampaignOptions(campaign, kind, assessor, output_root, list(profiles),
                               list(requirements), seed, list(pytest_args))
     runs = []

@@ -124,6 +124,10 @@ def pytest_configure(config: pytest.Config) -> None:
         _input_error(str(error))
         return
     state = RunState(config, loaded)
+    try:
+        state.launcher = launcher_for(str(loaded.manifest.launch["kind"]))(loaded, state.output_dir)
+    except ConformanceError as error:
+        _input_error(str(error))
     config.stash[STATE] = state
     # Hypothesis reads its seed option in its own pytest_configure, which runs after this one.
     if hasattr(config.option, "hypothesis_seed"):
@@ -284,12 +288,11 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, None, None]:
 
 
 def _launch(state: RunState) -> None:
+    assert state.launcher is not None
     try:
-        state.launcher = launcher_for(str(state.manifest.launch["kind"]))(
-            state.loaded, state.output_dir)
         state.running = state.launcher.start()
     except ConformanceError as error:
-        tail = state.launcher.log_tail() if state.launcher else []
+        tail = state.launcher.log_tail()
         state.event("launch-failed", str(error), tail)
         state.stop_reason = f"candidate could not be started: {error}"
         state.exit_code = error.exit_code

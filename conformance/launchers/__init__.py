@@ -6,10 +6,14 @@ container launcher plugs in through ``register_launcher`` without changes elsewh
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from conformance.errors import InputError
 from conformance.launchers.base import Launcher, RunningCandidate
 from conformance.launchers.endpoint import EndpointLauncher
 from conformance.launchers.process import ProcessLauncher
+from conformance.manifest import LoadedManifest
 
 _LAUNCHERS: dict[str, type[Launcher]] = {}
 
@@ -26,7 +30,12 @@ def launcher_for(kind: str) -> type[Launcher]:
         raise InputError(f"manifest field 'launch.kind': unknown launcher {kind!r} (known: {known})") from None
 
 
+def validate_launch(loaded: LoadedManifest) -> None:
+    """Check a manifest's ``launch`` section against its launcher, without starting anything."""
+    launcher_for(str(loaded.manifest.launch["kind"]))(loaded, Path(tempfile.gettempdir()))
+
+
 register_launcher("process", ProcessLauncher)
 register_launcher("endpoint", EndpointLauncher)
 
-__all__ = ["Launcher", "RunningCandidate", "launcher_for", "register_launcher"]
+__all__ = ["Launcher", "RunningCandidate", "launcher_for", "register_launcher", "validate_launch"]
