@@ -263,3 +263,7 @@ def _chosen_suites(standard: str | None) -> dict[str, Any]:
     if standard not in suites:
         raise InputError(f"unknown standard {standard!r} (installed: {', '.join(sorted(suites))})")
     return {standard: suites[standard]}
+
+
+if __name__ == "__main__":
+    main()

@@ -86,9 +86,11 @@ class EvidenceLog:
     exchanges: list[HttpExchange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     exchange_count: int = 0
+    http_seconds: float = 0.0
 
     def add_exchange(self, exchange: HttpExchange) -> None:
         self.exchange_count += 1
+        self.http_seconds += exchange.elapsed_ms / 1000
         self.exchanges.append(exchange)
         if len(self.exchanges) > MAX_EXCHANGES_KEPT:
             del self.exchanges[0]
@@ -96,11 +98,15 @@ class EvidenceLog:
     def note(self, text: str) -> None:
         self.notes.append(excerpt(text, 500))
 
+    def totals(self) -> dict[str, Any]:
+        """What is kept for every check, passed or not: how much talking it took."""
+        return {"exchangeCount": self.exchange_count, "httpSeconds": round(self.http_seconds, 4)}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "exchanges": [exchange.to_dict() for exchange in self.exchanges],
-            "exchangeCount": self.exchange_count,
             "notes": list(self.notes),
+            **self.totals(),
         }
 
 

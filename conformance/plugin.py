@@ -10,8 +10,10 @@ from __future__ import annotations
 import getpass
 import os
 import random
+import resource
 import signal
 import sys
+import time
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,6 +92,7 @@ class RunState:
         self.stop_reason: str | None = None
         self.exit_code: int | None = None
         self.report: Report | None = None
+        self.launch_seconds = 0.0
 
     def record(self, entry: dict[str, Any]) -> None:
         self.entries.append(entry)
@@ -289,6 +292,7 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, None, None]:
 
 def _launch(state: RunState) -> None:
     assert state.launcher is not None
+    began = time.monotonic()
     try:
         state.running = state.launcher.start()
     except ConformanceError as error:
@@ -299,6 +303,7 @@ def _launch(state: RunState) -> None:
         sys.stderr.write(f"error: {error}\n")
         pytest.exit("the candidate could not be started (see the message above)",
                     returncode=error.exit_code)
+    state.launch_seconds = time.monotonic() - began
     state.event("launched", f"candidate {state.manifest.id} ready at {state.running.base_url}")
 
 
@@ -388,7 +393,7 @@ def _finish(session: pytest.Session, state: RunState, exitstatus: int) -> None:
     state.record({
         "type": "end", "finished": now(), "complete": state.stop_reason is None,
         "stop_reason": state.stop_reason, "start_parameters": start_parameters,
-        "artefacts": artefacts,
+        "artefacts": artefacts, "measurements": _measurements(state),
     })
     state.journal.close()
     state.report = build_report(state.entries)
@@ -400,6 +405,15 @@ def _finish(session: pytest.Session, state: RunState, exitstatus: int) -> None:
     else:
         code = EXIT_PASS if state.report.verdict == "pass" else EXIT_FAIL
     session.exitstatus = code
+
+
+def _measurements(state: RunState) -> dict[str, float]:
+    checks = [e["check"] for e in state.entries if e["type"] == "check"]
+    return {
+        "launch_seconds": round(state.launch_seconds, 3),
+        "http_seconds": round(sum(c["evidence"].get("httpSeconds", 0.0) for c in checks), 3),
+        "harness_peak_rss_kib": float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+    }
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -88,5 +88,5 @@ def check_result_from_phases(
         message=excerpt(message, 2000),
         expected=_shown(expected),
         actual=_shown(actual),
-        evidence=evidence.to_dict() if keep_evidence else {"exchangeCount": evidence.exchange_count},
+        evidence=evidence.to_dict() if keep_evidence else evidence.totals(),
     )

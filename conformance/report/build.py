@@ -66,6 +66,7 @@ def build_report(entries: list[dict[str, Any]]) -> Report:
         selected_requirements=header.get("selected_requirements"),
         start_parameters=(end or {}).get("start_parameters", header.get("start_parameters", {})),
         events=events,
+        measurements=(end or {}).get("measurements", {}),
     )
     # Artefact digests resolved at launch (a container image's) replace the declared ones.
     if end and end.get("artefacts"):

@@ -107,6 +107,11 @@ class RunInfo(Model):
     selected_requirements: list[str] | None = None
     start_parameters: dict[str, Any] = Field(default_factory=dict)
     events: list[RunEvent] = Field(default_factory=list)
+    measurements: dict[str, float] = Field(
+        default_factory=dict,
+        description="launch_seconds, http_seconds (time waiting on the candidate), "
+        "harness_peak_rss_kib",
+    )
 
 
 class RequirementResult(RequirementInfo):

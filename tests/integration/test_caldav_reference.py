@@ -1,0 +1,76 @@
+"""The CalDAV suite against the real reference servers, through the ``conformance`` command.
+
+Every failing requirement of a reference candidate must be a documented known deviation;
+anything else is either a server bug to document or a check bug to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import conformance, read_report
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("campaign")
+    result = conformance("run", "--candidate", "radicale", "--candidate", "xandikos",
+                         "--campaign", "ci", "--output-root", str(root), "--seed", "20261122",
+                         cwd=root)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
+    return root / "ci"
+
+
+@pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
+def test_every_failure_is_a_documented_deviation(campaign: Path, candidate: str) -> None:
+    report = read_report(campaign / candidate)
+    unexplained = [r["id"] for r in report["requirements"]
+                   if r["outcome"] == "failed" and r["known_deviation"] is None]
+    assert unexplained == [], f"{candidate}: failures without a known deviation: {unexplained}"
+
+
+@pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
+def test_no_requirement_is_left_undecided(campaign: Path, candidate: str) -> None:
+    report = read_report(campaign / candidate)
+    undecided = {r["id"]: r["outcome"] for r in report["requirements"]
+                 if r["outcome"] in ("cantTell", "untested")}
+    assert undecided == {}, f"{candidate}: {undecided}"
+
+
+@pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
+def test_report_pins_what_ran(campaign: Path, candidate: str) -> None:
+    report = read_report(campaign / candidate)
+    assert report["run"]["complete"] is True
+    assert report["run"]["seeds"]["hypothesis"] == 20261122
+    assert report["candidate"]["artefacts"][0]["digest"].startswith("sha256:")
+    assert report["suites"][0]["catalogue_digest"].startswith("sha256:")
+    assert len(report["requirements"]) >= 50
+    for name in ("junit.xml", "earl.jsonld", "journal.jsonl", "candidate.log"):
+        assert (campaign / candidate / name).stat().st_size > 0
+
+
+def test_failures_carry_evidence(campaign: Path) -> None:
+    for candidate in ("radicale", "xandikos"):
+        report = read_report(campaign / candidate)
+        for requirement in report["requirements"]:
+            if requirement["outcome"] != "failed":
+                continue
+            finding = requirement["findings"][0]
+            assert finding["message"], requirement["id"]
+            assert finding["evidence"].get("exchanges") or finding["evidence"].get("notes"), \
+                requirement["id"]
+
+
+def test_campaign_index_lists_both_candidates(campaign: Path) -> None:
+    import json
+
+    index = json.loads((campaign / "campaign.json").read_text())
+    assert [c["id"] for c in index["candidates"]] == ["radicale", "xandikos"]
+    for entry in index["candidates"]:
+        report = read_report(campaign / entry["id"])
+        assert entry["verdict"] == report["verdict"]
+        expected_code = 0 if report["verdict"] == "pass" else 1
+        assert entry["exit_code"] == expected_code
