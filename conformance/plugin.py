@@ -93,6 +93,7 @@ class RunState:
         self.exit_code: int | None = None
         self.report: Report | None = None
         self.launch_seconds = 0.0
+        self.stop_seconds = 0.0
 
     def record(self, entry: dict[str, Any]) -> None:
         self.entries.append(entry)
@@ -389,7 +390,9 @@ def _finish(session: pytest.Session, state: RunState, exitstatus: int) -> None:
         if resolved:
             artefacts = [dict(a, digest=resolved.get(a["name"], a["digest"]))
                          for a in state.entries[0]["candidate"]["artefacts"]]
+        began = time.monotonic()
         state.launcher.stop()
+        state.stop_seconds = time.monotonic() - began
     state.record({
         "type": "end", "finished": now(), "complete": state.stop_reason is None,
         "stop_reason": state.stop_reason, "start_parameters": start_parameters,
@@ -411,6 +414,7 @@ def _measurements(state: RunState) -> dict[str, float]:
     checks = [e["check"] for e in state.entries if e["type"] == "check"]
     return {
         "launch_seconds": round(state.launch_seconds, 3),
+        "stop_seconds": round(state.stop_seconds, 3),
         "http_seconds": round(sum(c["evidence"].get("httpSeconds", 0.0) for c in checks), 3),
         "harness_peak_rss_kib": float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
     }

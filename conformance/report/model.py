@@ -109,7 +109,7 @@ class RunInfo(Model):
     events: list[RunEvent] = Field(default_factory=list)
     measurements: dict[str, float] = Field(
         default_factory=dict,
-        description="launch_seconds, http_seconds (time waiting on the candidate), "
+        description="launch_seconds, stop_seconds, http_seconds (time waiting on the candidate), "
         "harness_peak_rss_kib",
     )
 
