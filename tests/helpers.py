@@ -177,7 +177,9 @@ def check_entry(
     }
 
 
-def event_entry(kind: str, message: str, at: str = "2026-01-01T10:00:03.000+00:00") -> dict[str, Any]:
+def event_entry(
+    kind: str, message: str, at: str = "2026-01-01T10:00:03.000+00:00"
+) -> dict[str, Any]:
     return {"type": "event", "event": {"kind": kind, "message": message, "at": at, "log_tail": []}}
 
 
