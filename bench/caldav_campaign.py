@@ -24,15 +24,33 @@ PROJECT = Path(__file__).resolve().parents[1]
 def one_run(candidate: str, root: Path) -> dict[str, float]:
     began = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "pytest", str(PROJECT / "suites" / "caldav"), "--candidate",
-         candidate, "--output-root", str(root), "--campaign", "bench", "-q", "-p",
-         "no:cacheprovider"], cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        check=False)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(PROJECT / "suites" / "caldav"),
+            "--candidate",
+            candidate,
+            "--output-root",
+            str(root),
+            "--campaign",
+            "bench",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
     wall = time.perf_counter() - began
     report = json.loads((root / "bench" / candidate / "report.json").read_text())
     measured = report["run"]["measurements"]
     run = report["run"]["duration_seconds"]
-    candidate_time = measured["launch_seconds"] + measured["stop_seconds"] + measured["http_seconds"]
+    candidate_time = (
+        measured["launch_seconds"] + measured["stop_seconds"] + measured["http_seconds"]
+    )
     harness = run - candidate_time
     return {
         "process wall s": wall,
@@ -55,11 +73,15 @@ def main() -> None:
     rows = {}
     with tempfile.TemporaryDirectory() as temporary:
         for candidate in candidates:
-            runs = [one_run(candidate, Path(temporary) / f"{candidate}-{i}") for i in range(args.repeat)]
+            runs = [
+                one_run(candidate, Path(temporary) / f"{candidate}-{i}") for i in range(args.repeat)
+            ]
             rows[candidate] = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
     columns = list(next(iter(rows.values())))
-    print(f"CalDAV campaign, median of {args.repeat} runs (target: Radicale under 30 s, "
-          "harness under 10 % of wall time)")
+    print(
+        f"CalDAV campaign, median of {args.repeat} runs (target: Radicale under 30 s, "
+        "harness under 10 % of wall time)"
+    )
     print("| candidate | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for candidate, row in rows.items():

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.catalogue import Suite
-from conformance.errors import EXIT_CANDIDATE, EXIT_FAIL, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PASS, InputError
+from conformance.errors import (
+    EXIT_CANDIDATE,
+    EXIT_FAIL,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_PASS,
+    InputError,
+)
 from conformance.locations import project_root
 from conformance.manifest import LoadedManifest
 from conformance.report.files import REPORT_FILE
@@ -52,11 +59,27 @@ def suites_for(loaded: LoadedManifest, suites: dict[str, Suite]) -> list[Suite]:
     return claimed
 
 
-def pytest_command(loaded: LoadedManifest, suites: list[Suite], options: CampaignOptions) -> list[str]:
-    command = [sys.executable, "-m", "pytest", *(str(s.directory) for s in suites),
-               "--candidate", str(loaded.path), "--campaign", options.campaign,
-               "--campaign-kind", options.kind, "--output-root", str(options.output_root),
-               "--rootdir", str(project_root()), "-p", "no:cacheprovider"]
+def pytest_command(
+    loaded: LoadedManifest, suites: list[Suite], options: CampaignOptions
+) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *(str(s.directory) for s in suites),
+        "--candidate",
+        str(loaded.path),
+        "--campaign",
+        options.campaign,
+        "--campaign-kind",
+        options.kind,
+        "--output-root",
+        str(options.output_root),
+        "--rootdir",
+        str(project_root()),
+        "-p",
+        "no:cacheprovider",
+    ]
     if options.assessor:
         command += ["--assessor", options.assessor]
     for profile in options.profiles:
@@ -68,7 +91,9 @@ def pytest_command(loaded: LoadedManifest, suites: list[Suite], options: Campaig
     return command + options.extra_pytest_args
 
 
-def run_candidate(loaded: LoadedManifest, suites: list[Suite], options: CampaignOptions) -> CandidateRun:
+def run_candidate(
+    loaded: LoadedManifest, suites: list[Suite], options: CampaignOptions
+) -> CandidateRun:
     command = pytest_command(loaded, suites, options)
     process = subprocess.Popen(command, cwd=Path.cwd())
     try:
@@ -108,7 +133,9 @@ def write_campaign_index(runs: list[CandidateRun], options: CampaignOptions) -> 
                 "id": run.loaded.manifest.id,
                 "exit_code": run.exit_code,
                 "verdict": run.report.verdict if run.report else None,
-                "profiles": {p.profile: p.verdict for p in run.report.profiles} if run.report else {},
+                "profiles": {p.profile: p.verdict for p in run.report.profiles}
+                if run.report
+                else {},
                 "report": str(run.output_dir / REPORT_FILE) if run.report else None,
             }
             for run in runs

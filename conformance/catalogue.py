@@ -63,7 +63,9 @@ class Catalogue(Strict):
                 raise ValueError(f"requirement id {requirement.id!r} appears twice")
             seen.add(requirement.id)
             if requirement.spec not in self.specs:
-                raise ValueError(f"requirement {requirement.id!r} cites unknown spec {requirement.spec!r}")
+                raise ValueError(
+                    f"requirement {requirement.id!r} cites unknown spec {requirement.spec!r}"
+                )
             for profile in requirement.profiles:
                 if profile not in self.profiles:
                     raise ValueError(
@@ -106,7 +108,11 @@ def tree_digest(directory: Path) -> str:
     """SHA-256 over the relative paths and contents of a suite's source and data files."""
     hasher = hashlib.sha256()
     for file in sorted(directory.rglob("*")):
-        if file.is_file() and file.suffix in {".py", ".toml", ".json", ".md"} and "__pycache__" not in file.parts:
+        if (
+            file.is_file()
+            and file.suffix in {".py", ".toml", ".json", ".md"}
+            and "__pycache__" not in file.parts
+        ):
             hasher.update(file.relative_to(directory).as_posix().encode() + b"\0")
             hasher.update(hashlib.sha256(file.read_bytes()).digest())
     return "sha256:" + hasher.hexdigest()

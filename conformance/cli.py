@@ -67,23 +67,41 @@ def bundled_manifests() -> list[Path]:
 
 
 @main.command()
-@click.option("--candidate", "candidates", multiple=True,
-              help="manifest path or bundled candidate id (repeatable; default: all bundled)")
+@click.option(
+    "--candidate",
+    "candidates",
+    multiple=True,
+    help="manifest path or bundled candidate id (repeatable; default: all bundled)",
+)
 @click.option("--campaign", default="reference", show_default=True, help="campaign name")
-@click.option("--kind", type=click.Choice(["self-assessment", "official"]),
-              default="self-assessment", show_default=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["self-assessment", "official"]),
+    default="self-assessment",
+    show_default=True,
+)
 @click.option("--assessor", default=None, help="who runs the campaign (default: user name)")
-@click.option("--output-root", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True)
+@click.option(
+    "--output-root", type=click.Path(path_type=Path), default=Path("reports"), show_default=True
+)
 @click.option("--profile", "profiles", multiple=True, help="restrict to this profile")
-@click.option("--requirement", "requirements", multiple=True,
-              help="run only checks covering this requirement")
+@click.option(
+    "--requirement", "requirements", multiple=True, help="run only checks covering this requirement"
+)
 @click.option("--seed", type=int, default=None, help="seed for property-based checks")
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 @friendly
-def run(candidates: tuple[str, ...], campaign: str, kind: str, assessor: str | None,
-        output_root: Path, profiles: tuple[str, ...], requirements: tuple[str, ...],
-        seed: int | None, pytest_args: tuple[str, ...]) -> None:
+def run(
+    candidates: tuple[str, ...],
+    campaign: str,
+    kind: str,
+    assessor: str | None,
+    output_root: Path,
+    profiles: tuple[str, ...],
+    requirements: tuple[str, ...],
+    seed: int | None,
+    pytest_args: tuple[str, ...],
+) -> None:
     """Run a campaign: every candidate against the suites of the standards it claims.
 
     Extra arguments after -- go to pytest (e.g. -- -x -k etag).
@@ -100,8 +118,16 @@ def run(candidates: tuple[str, ...], campaign: str, kind: str, assessor: str | N
     plan = [(manifest, suites_for(manifest, suites)) for manifest in loaded]
     for manifest in loaded:
         validate_launch(manifest)
-    options = CampaignOptions(campaign, kind, assessor, output_root, list(profiles),
-                              list(requirements), seed, list(pytest_args))
+    options = CampaignOptions(
+        campaign,
+        kind,
+        assessor,
+        output_root,
+        list(profiles),
+        list(requirements),
+        seed,
+        list(pytest_args),
+    )
     runs = []
     for manifest, claimed in plan:
         standards = ", ".join(s.standard for s in claimed)
@@ -112,20 +138,39 @@ def run(candidates: tuple[str, ...], campaign: str, kind: str, assessor: str | N
             break
     index = write_campaign_index(runs, options)
     table = Table(title=f"campaign {campaign} ({kind})")
-    for column in ("candidate", "profile", "verdict", "MUST failed", "MUST unmet",
-                   "SHOULD warnings", "report"):
+    for column in (
+        "candidate",
+        "profile",
+        "verdict",
+        "MUST failed",
+        "MUST unmet",
+        "SHOULD warnings",
+        "report",
+    ):
         table.add_column(column)
     for result in runs:
         if result.report is None:
-            table.add_row(result.loaded.manifest.id, "-", f"no report (exit {result.exit_code})",
-                          "", "", "", "")
+            table.add_row(
+                result.loaded.manifest.id,
+                "-",
+                f"no report (exit {result.exit_code})",
+                "",
+                "",
+                "",
+                "",
+            )
             continue
         for verdict in result.report.profiles:
             colour = "green" if verdict.verdict == "pass" else "red"
-            table.add_row(result.loaded.manifest.id, verdict.profile,
-                          f"[{colour}]{verdict.verdict}[/]", str(len(verdict.failed_must)),
-                          str(len(verdict.unmet_must)), str(len(verdict.warnings)),
-                          str(result.output_dir / "report.json"))
+            table.add_row(
+                result.loaded.manifest.id,
+                verdict.profile,
+                f"[{colour}]{verdict.verdict}[/]",
+                str(len(verdict.failed_must)),
+                str(len(verdict.unmet_must)),
+                str(len(verdict.warnings)),
+                str(result.output_dir / "report.json"),
+            )
     console.print(table)
     console.print(f"campaign index: {index}")
     sys.exit(campaign_exit_code(runs))
@@ -143,8 +188,13 @@ def list_suites() -> None:
         for profile_id, profile in catalogue.profiles.items():
             members = catalogue.profile_requirements(profile_id)
             counts = [sum(r.level == level for r in members) for level in ("MUST", "SHOULD", "MAY")]
-            table.add_row(standard, profile_id, profile.version, *map(str, counts),
-                          str(len(catalogue.requirements)))
+            table.add_row(
+                standard,
+                profile_id,
+                profile.version,
+                *map(str, counts),
+                str(len(catalogue.requirements)),
+            )
     console.print(table)
 
 
@@ -179,8 +229,14 @@ def _candidate_row(loaded: LoadedManifest) -> list[str]:
         except ConformanceError:
             version = "not installed"
     claims = "; ".join(f"{s}: {', '.join(p)}" for s, p in manifest.claims.items())
-    return [manifest.id, manifest.product, version or "?", claims, str(manifest.launch["kind"]),
-            str(loaded.path)]
+    return [
+        manifest.id,
+        manifest.product,
+        version or "?",
+        claims,
+        str(manifest.launch["kind"]),
+        str(loaded.path),
+    ]
 
 
 @main.group()
@@ -228,8 +284,9 @@ def faults_list(standard: str | None) -> None:
 @click.argument("standard")
 @click.option("--candidate", required=True, help="a candidate claiming STANDARD, started once")
 @click.option("--fault", "only", multiple=True, help="run only this fault (repeatable)")
-@click.option("--work-dir", type=click.Path(path_type=Path), default=Path("reports/faults"),
-              show_default=True)
+@click.option(
+    "--work-dir", type=click.Path(path_type=Path), default=Path("reports/faults"), show_default=True
+)
 @friendly
 def faults_run(standard: str, candidate: str, only: tuple[str, ...], work_dir: Path) -> None:
     """Inject every fault of STANDARD's catalogue in front of a real candidate."""
@@ -246,10 +303,13 @@ def faults_run(standard: str, candidate: str, only: tuple[str, ...], work_dir: P
     for column in ("fault", "must fail", "clean run", "with fault", "caught"):
         table.add_column(column, overflow="fold")
     for result in results:
-        table.add_row(result.fault.name, "\n".join(result.fault.breaks),
-                      "\n".join(clean.get(r, "untested") for r in result.fault.breaks),
-                      "\n".join(str(result.outcomes.get(r, "untested")) for r in result.fault.breaks),
-                      "[green]yes[/]" if result.caught else f"[red]NO[/] {result.problem or ''}")
+        table.add_row(
+            result.fault.name,
+            "\n".join(result.fault.breaks),
+            "\n".join(clean.get(r, "untested") for r in result.fault.breaks),
+            "\n".join(str(result.outcomes.get(r, "untested")) for r in result.fault.breaks),
+            "[green]yes[/]" if result.caught else f"[red]NO[/] {result.problem or ''}",
+        )
     console.print(table)
     missed = [r.fault.name for r in results if not r.caught]
     console.print(f"{len(results) - len(missed)} of {len(results)} faults caught")

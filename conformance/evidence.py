@@ -17,11 +17,33 @@ REDACTED_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-au
 # Headers that explain a protocol exchange; others are left out of the evidence to keep it short.
 RELEVANT_HEADERS = frozenset(
     {
-        "content-type", "content-length", "etag", "if-match", "if-none-match", "location",
-        "depth", "dav", "allow", "www-authenticate", "authorization", "destination",
-        "overwrite", "prefer", "preference-applied", "schedule-tag", "retry-after",
-        "accept", "signature", "digest", "cache-control", "last-modified", "link",
-        "content-encoding", "transfer-encoding", "cookie", "set-cookie",
+        "content-type",
+        "content-length",
+        "etag",
+        "if-match",
+        "if-none-match",
+        "location",
+        "depth",
+        "dav",
+        "allow",
+        "www-authenticate",
+        "authorization",
+        "destination",
+        "overwrite",
+        "prefer",
+        "preference-applied",
+        "schedule-tag",
+        "retry-after",
+        "accept",
+        "signature",
+        "digest",
+        "cache-control",
+        "last-modified",
+        "link",
+        "content-encoding",
+        "transfer-encoding",
+        "cookie",
+        "set-cookie",
     }
 )
 

@@ -17,8 +17,19 @@ import requests
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) and ones requests recomputes are not forwarded.
 _NOT_FORWARDED = frozenset(
-    {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-     "upgrade", "content-length", "host", "accept-encoding", "content-encoding"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "content-length",
+        "host",
+        "accept-encoding",
+        "content-encoding",
+    }
 )
 
 
@@ -33,8 +44,9 @@ class ProxyRequest:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
 
     def without_header(self, name: str) -> ProxyRequest:
-        return replace(self, headers={k: v for k, v in self.headers.items()
-                                      if k.lower() != name.lower()})
+        return replace(
+            self, headers={k: v for k, v in self.headers.items() if k.lower() != name.lower()}
+        )
 
     def with_body(self, body: bytes) -> ProxyRequest:
         return replace(self, body=body)
@@ -130,8 +142,14 @@ class FaultProxy:
         upstream_host = urlsplit(self.upstream).netloc
         headers["Host"] = upstream_host
         answer = self.upstream_session.request(
-            changed.method, self.upstream + changed.path, headers=headers,
-            data=changed.body or None, allow_redirects=False, timeout=30, stream=False)
+            changed.method,
+            self.upstream + changed.path,
+            headers=headers,
+            data=changed.body or None,
+            allow_redirects=False,
+            timeout=30,
+            stream=False,
+        )
         response_headers = [
             (k, v) for k, v in answer.raw.headers.items() if k.lower() not in _NOT_FORWARDED
         ]
@@ -161,8 +179,11 @@ class FaultProxy:
                 try:
                     response = proxy.forward(request)
                 except requests.RequestException as error:
-                    response = ProxyResponse(502, [("Content-Type", "text/plain")],
-                                             f"fault proxy: upstream failed: {error}".encode())
+                    response = ProxyResponse(
+                        502,
+                        [("Content-Type", "text/plain")],
+                        f"fault proxy: upstream failed: {error}".encode(),
+                    )
                 self.send_response_only(response.status)
                 for name, value in response.headers:
                     self.send_header(name, value)

@@ -29,7 +29,7 @@ class RecordingSession(requests.Session):
     def url(self, path: str) -> str:
         return urljoin(self.base_url, path)
 
-    def request(  # type: ignore[override]
+    def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT_SECONDS)

@@ -58,17 +58,30 @@ def now() -> str:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "European Open Standard conformance run")
     group.addoption("--candidate", help="candidate manifest (TOML path) or bundled candidate id")
-    group.addoption("--profile", action="append", default=[],
-                    help="restrict the run to this claimed profile (repeatable)")
-    group.addoption("--requirement", action="append", default=[],
-                    help="run only the checks covering this requirement id (repeatable)")
+    group.addoption(
+        "--profile",
+        action="append",
+        default=[],
+        help="restrict the run to this claimed profile (repeatable)",
+    )
+    group.addoption(
+        "--requirement",
+        action="append",
+        default=[],
+        help="run only the checks covering this requirement id (repeatable)",
+    )
     group.addoption("--campaign", default="adhoc", help="campaign name (output folder)")
-    group.addoption("--campaign-kind", default="self-assessment",
-                    choices=["self-assessment", "official"])
+    group.addoption(
+        "--campaign-kind", default="self-assessment", choices=["self-assessment", "official"]
+    )
     group.addoption("--assessor", default=None, help="who runs the campaign (default: user name)")
     group.addoption("--output-root", default="reports", help="where reports are written")
-    group.addoption("--seed", type=int, default=None,
-                    help="random seed for property-based checks (recorded in the report)")
+    group.addoption(
+        "--seed",
+        type=int,
+        default=None,
+        help="random seed for property-based checks (recorded in the report)",
+    )
 
 
 class RunState:
@@ -101,8 +114,17 @@ class RunState:
             self.journal.append(entry)
 
     def event(self, kind: str, message: str, log_tail: list[str] | None = None) -> None:
-        self.record({"type": "event", "event": {
-            "kind": kind, "message": message, "at": now(), "log_tail": log_tail or []}})
+        self.record(
+            {
+                "type": "event",
+                "event": {
+                    "kind": kind,
+                    "message": message,
+                    "at": now(),
+                    "log_tail": log_tail or [],
+                },
+            }
+        )
 
 
 def _state(config: pytest.Config) -> RunState | None:
@@ -166,61 +188,79 @@ def pytest_collection_modifyitems(
         item_suite[item.nodeid] = suite
         ids = _requirement_ids(item)
         if not ids:
-            problems.append(f"{item.nodeid}: check declares no requirement "
-                            f"(add @pytest.mark.{MARKER}('<id>'))")
+            problems.append(
+                f"{item.nodeid}: check declares no requirement (add @pytest.mark.{MARKER}('<id>'))"
+            )
         for requirement_id in ids:
             if requirement_id not in suite.catalogue.by_id:
-                problems.append(f"{item.nodeid}: requirement {requirement_id!r} is not in "
-                                f"the {suite.standard} catalogue")
+                problems.append(
+                    f"{item.nodeid}: requirement {requirement_id!r} is not in "
+                    f"the {suite.standard} catalogue"
+                )
     if problems:
         _input_error("collection failed:\n  " + "\n  ".join(problems))
     if not item_suite:
         return
     if state is None:
-        _input_error("suite checks need a candidate: pass --candidate MANIFEST "
-                     "(a TOML path or a bundled candidate id)")
+        _input_error(
+            "suite checks need a candidate: pass --candidate MANIFEST "
+            "(a TOML path or a bundled candidate id)"
+        )
         return
     _select(state, config, items, item_suite, suites_by_dir)
 
 
-def _select(state: RunState, config: pytest.Config, items: list[pytest.Item],
-            item_suite: dict[str, Suite], suites_by_dir: dict[Path, Suite]) -> None:
+def _select(
+    state: RunState,
+    config: pytest.Config,
+    items: list[pytest.Item],
+    item_suite: dict[str, Suite],
+    suites_by_dir: dict[Path, Suite],
+) -> None:
     claims = state.manifest.claims
     collected = {suite.standard: suite for suite in suites_by_dir.values()}
     claimed = {standard: suite for standard, suite in collected.items() if standard in claims}
     if not claimed:
-        _input_error(f"candidate {state.manifest.id} ({state.loaded.path}) claims none of the "
-                     f"collected standards ({', '.join(sorted(collected))}); it claims "
-                     f"{', '.join(sorted(claims))}")
+        _input_error(
+            f"candidate {state.manifest.id} ({state.loaded.path}) claims none of the "
+            f"collected standards ({', '.join(sorted(collected))}); it claims "
+            f"{', '.join(sorted(claims))}"
+        )
     wanted_requirements = set(config.getoption("requirement"))
     for standard, suite in claimed.items():
         for profile in claims[standard]:
             if profile not in suite.catalogue.profiles:
-                _input_error(f"candidate manifest {state.loaded.path}: field 'claims.{standard}': "
-                             f"unknown profile {profile!r} (known: "
-                             f"{', '.join(sorted(suite.catalogue.profiles))})")
+                _input_error(
+                    f"candidate manifest {state.loaded.path}: field 'claims.{standard}': "
+                    f"unknown profile {profile!r} (known: "
+                    f"{', '.join(sorted(suite.catalogue.profiles))})"
+                )
     known_ids = {r for suite in claimed.values() for r in suite.catalogue.by_id}
     for index, deviation in enumerate(state.manifest.known_deviations):
         prefix = deviation.requirement.split(".")[0]
         if prefix in claimed and deviation.requirement not in known_ids:
-            _input_error(f"candidate manifest {state.loaded.path}: field "
-                         f"'known_deviations.{index}.requirement': unknown requirement "
-                         f"{deviation.requirement!r}")
+            _input_error(
+                f"candidate manifest {state.loaded.path}: field "
+                f"'known_deviations.{index}.requirement': unknown requirement "
+                f"{deviation.requirement!r}"
+            )
     unknown = wanted_requirements - known_ids
     if unknown:
         _input_error(f"--requirement: unknown requirement id(s) {', '.join(sorted(unknown))}")
     profiles_wanted = set(config.getoption("profile"))
     all_claimed_profiles = {p for standard in claimed for p in claims[standard]}
     if profiles_wanted - all_claimed_profiles:
-        _input_error(f"--profile: {', '.join(sorted(profiles_wanted - all_claimed_profiles))} "
-                     f"is not claimed by candidate {state.manifest.id}")
+        _input_error(
+            f"--profile: {', '.join(sorted(profiles_wanted - all_claimed_profiles))} "
+            f"is not claimed by candidate {state.manifest.id}"
+        )
 
     kept: list[pytest.Item] = []
     deselected: list[pytest.Item] = []
     for item in items:
-        suite = item_suite.get(item.nodeid)
+        item_owner = item_suite.get(item.nodeid)
         ids = set(_requirement_ids(item))
-        keep = suite is not None and suite.standard in claimed
+        keep = item_owner is not None and item_owner.standard in claimed
         if keep and wanted_requirements:
             keep = bool(ids & wanted_requirements)
         (kept if keep else deselected).append(item)
@@ -239,48 +279,82 @@ def _open_journal(state: RunState, profiles_wanted: set[str]) -> None:
     profiles, requirements, suites = [], [], []
     for standard, suite in sorted(state.suites.items()):
         catalogue = suite.catalogue
-        suites.append({"standard": standard, "title": catalogue.title,
-                       "catalogue_version": catalogue.version,
-                       "catalogue_digest": suite.catalogue_digest,
-                       "suite_digest": suite.suite_digest})
+        suites.append(
+            {
+                "standard": standard,
+                "title": catalogue.title,
+                "catalogue_version": catalogue.version,
+                "catalogue_digest": suite.catalogue_digest,
+                "suite_digest": suite.suite_digest,
+            }
+        )
         for profile_id in manifest.claims[standard]:
             if profiles_wanted and profile_id not in profiles_wanted:
                 continue
             profile = catalogue.profiles[profile_id]
-            profiles.append({"standard": standard, "id": profile_id, "title": profile.title,
-                             "version": profile.version})
+            profiles.append(
+                {
+                    "standard": standard,
+                    "id": profile_id,
+                    "title": profile.title,
+                    "version": profile.version,
+                }
+            )
         for requirement in catalogue.requirements:
-            requirements.append({
-                "id": requirement.id, "standard": standard, "spec": requirement.spec,
-                "spec_title": catalogue.specs[requirement.spec].title,
-                "section": requirement.section, "url": catalogue.url_of(requirement),
-                "level": requirement.level, "profiles": requirement.profiles,
-                "summary": requirement.summary})
-    assessor = (state.config.getoption("assessor") or os.environ.get("CONFORMANCE_ASSESSOR")
-                or getpass.getuser())
+            requirements.append(
+                {
+                    "id": requirement.id,
+                    "standard": standard,
+                    "spec": requirement.spec,
+                    "spec_title": catalogue.specs[requirement.spec].title,
+                    "section": requirement.section,
+                    "url": catalogue.url_of(requirement),
+                    "level": requirement.level,
+                    "profiles": requirement.profiles,
+                    "summary": requirement.summary,
+                }
+            )
+    assessor = (
+        state.config.getoption("assessor")
+        or os.environ.get("CONFORMANCE_ASSESSOR")
+        or getpass.getuser()
+    )
     selected = state.config.getoption("requirement") or None
     state.journal = Journal(state.output_dir / JOURNAL_FILE)
-    state.record({
-        "type": "start",
-        "started": state.started,
-        "harness": {"name": "eos-conformance", "version": __version__,
-                    "python": sys.version.split()[0]},
-        "campaign": {"id": state.config.getoption("campaign"),
-                     "kind": state.config.getoption("campaign_kind"), "assessor": assessor},
-        "candidate": {
-            "id": manifest.id, "product": manifest.product, "vendor": manifest.vendor,
-            "version": version, "manifest_sha256": state.loaded.sha256,
-            "artefacts": [a.model_dump() for a in artefacts],
-            "launcher": str(manifest.launch["kind"]),
-            "known_deviations": {d.requirement: {"reason": d.reason, "reference": d.reference}
-                                 for d in manifest.known_deviations},
-        },
-        "suites": suites,
-        "profiles": profiles,
-        "requirements": requirements,
-        "seeds": {"hypothesis": state.seed},
-        "selected_requirements": selected,
-    })
+    state.record(
+        {
+            "type": "start",
+            "started": state.started,
+            "harness": {
+                "name": "eos-conformance",
+                "version": __version__,
+                "python": sys.version.split()[0],
+            },
+            "campaign": {
+                "id": state.config.getoption("campaign"),
+                "kind": state.config.getoption("campaign_kind"),
+                "assessor": assessor,
+            },
+            "candidate": {
+                "id": manifest.id,
+                "product": manifest.product,
+                "vendor": manifest.vendor,
+                "version": version,
+                "manifest_sha256": state.loaded.sha256,
+                "artefacts": [a.model_dump() for a in artefacts],
+                "launcher": str(manifest.launch["kind"]),
+                "known_deviations": {
+                    d.requirement: {"reason": d.reason, "reference": d.reference}
+                    for d in manifest.known_deviations
+                },
+            },
+            "suites": suites,
+            "profiles": profiles,
+            "requirements": requirements,
+            "seeds": {"hypothesis": state.seed},
+            "selected_requirements": selected,
+        }
+    )
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -302,8 +376,9 @@ def _launch(state: RunState) -> None:
         state.stop_reason = f"candidate could not be started: {error}"
         state.exit_code = error.exit_code
         sys.stderr.write(f"error: {error}\n")
-        pytest.exit("the candidate could not be started (see the message above)",
-                    returncode=error.exit_code)
+        pytest.exit(
+            "the candidate could not be started (see the message above)", returncode=error.exit_code
+        )
     state.launch_seconds = time.monotonic() - began
     state.event("launched", f"candidate {state.manifest.id} ready at {state.running.base_url}")
 
@@ -328,7 +403,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
     outcome = yield
     if _state(item.config) is None or PHASES not in item.stash:
         return
@@ -352,7 +429,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if state is None or PHASES not in item.stash:
         return
     result = check_result_from_phases(
-        item.nodeid, _requirement_ids(item), item.stash[PHASES], item.stash[EVIDENCE])
+        item.nodeid, _requirement_ids(item), item.stash[PHASES], item.stash[EVIDENCE]
+    )
     state.record({"type": "check", "check": result.model_dump(mode="json")})
     if state.running is not None and state.stop_reason is None:
         problem = state.running.exit_problem()
@@ -388,17 +466,26 @@ def _finish(session: pytest.Session, state: RunState, exitstatus: int) -> None:
         start_parameters = state.launcher.start_parameters()
         resolved = state.launcher.resolved_artefact_digests()
         if resolved:
-            artefacts = [dict(a, digest=resolved.get(a["name"], a["digest"]))
-                         for a in state.entries[0]["candidate"]["artefacts"]]
+            artefacts = [
+                dict(a, digest=resolved.get(a["name"], a["digest"]))
+                for a in state.entries[0]["candidate"]["artefacts"]
+            ]
         began = time.monotonic()
         state.launcher.stop()
         state.stop_seconds = time.monotonic() - began
-    state.record({
-        "type": "end", "finished": now(), "complete": state.stop_reason is None,
-        "stop_reason": state.stop_reason, "start_parameters": start_parameters,
-        "artefacts": artefacts, "measurements": _measurements(state),
-    })
-    state.journal.close()
+    state.record(
+        {
+            "type": "end",
+            "finished": now(),
+            "complete": state.stop_reason is None,
+            "stop_reason": state.stop_reason,
+            "start_parameters": start_parameters,
+            "artefacts": artefacts,
+            "measurements": _measurements(state),
+        }
+    )
+    if state.journal is not None:
+        state.journal.close()
     state.report = build_report(state.entries)
     write_outputs(state.report, state.output_dir)
     if state.exit_code is not None:

@@ -39,21 +39,28 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr)
 
 
-def _classify(error: BaseException | None, report: pytest.TestReport) -> tuple[Outcome, str, Any, Any]:
+def _classify(
+    error: BaseException | None, report: pytest.TestReport
+) -> tuple[Outcome, str, Any, Any]:
     leaves = _leaves(error) if error is not None else []
     failures = [e for e in leaves if isinstance(e, AssertionError)]
     if failures:
-        first = failures[0]
-        if isinstance(first, CheckFailure):
-            return Outcome.FAILED, first.message, first.expected, first.actual
-        text = str(first) or report.longreprtext.strip().splitlines()[-1]
+        failure = failures[0]
+        if isinstance(failure, CheckFailure):
+            return Outcome.FAILED, failure.message, failure.expected, failure.actual
+        text = str(failure) or report.longreprtext.strip().splitlines()[-1]
         return Outcome.FAILED, text, None, None
     undecided = [e for e in leaves if isinstance(e, CantTell)]
     if undecided:
         return Outcome.CANT_TELL, str(undecided[0]), None, None
     if leaves:
         first = leaves[0]
-        return Outcome.CANT_TELL, f"check could not complete: {type(first).__name__}: {first}", None, None
+        return (
+            Outcome.CANT_TELL,
+            f"check could not complete: {type(first).__name__}: {first}",
+            None,
+            None,
+        )
     return Outcome.CANT_TELL, report.longreprtext.strip()[-VALUE_LIMIT:], None, None
 
 

@@ -36,8 +36,11 @@ class FaultResult:
 
     @property
     def caught(self) -> bool:
-        return self.problem is None and bool(self.outcomes) and all(
-            outcome == Outcome.FAILED for outcome in self.outcomes.values())
+        return (
+            self.problem is None
+            and bool(self.outcomes)
+            and all(outcome == Outcome.FAILED for outcome in self.outcomes.values())
+        )
 
 
 def load_faults(suite: Suite) -> list[Fault]:
@@ -51,8 +54,10 @@ def load_faults(suite: Suite) -> list[Fault]:
     for fault in faults:
         unknown = [r for r in fault.breaks if r not in suite.catalogue.by_id]
         if unknown:
-            raise InputError(f"fault {fault.name!r} of suite {suite.standard} names unknown "
-                             f"requirement(s) {', '.join(unknown)}")
+            raise InputError(
+                f"fault {fault.name!r} of suite {suite.standard} names unknown "
+                f"requirement(s) {', '.join(unknown)}"
+            )
     return faults
 
 
@@ -66,12 +71,30 @@ def proxied_manifest(loaded: LoadedManifest, proxy_url: str, directory: Path, na
     return path
 
 
-def run_checks(manifest: Path, suite: Suite, requirements: list[str], output_root: Path,
-               campaign: str) -> Report | None:
-    command = [sys.executable, "-m", "pytest", str(suite.directory), "--candidate", str(manifest),
-               "--campaign", campaign, "--output-root", str(output_root),
-               "--rootdir", str(project_root()), "-p", "no:cacheprovider", "-q", "--no-header",
-               "--tb=no", "-o", "console_output_style=classic"]
+def run_checks(
+    manifest: Path, suite: Suite, requirements: list[str], output_root: Path, campaign: str
+) -> Report | None:
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(suite.directory),
+        "--candidate",
+        str(manifest),
+        "--campaign",
+        campaign,
+        "--output-root",
+        str(output_root),
+        "--rootdir",
+        str(project_root()),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--no-header",
+        "--tb=no",
+        "-o",
+        "console_output_style=classic",
+    ]
     for requirement in requirements:
         command += ["--requirement", requirement]
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -92,8 +115,9 @@ def outcomes_of(report: Report | None, requirements: list[str]) -> dict[str, Out
     return {r: by_id.get(r, Outcome.UNTESTED) for r in requirements}
 
 
-def run_fault_catalogue(loaded: LoadedManifest, suite: Suite, faults: list[Fault],
-                        work_dir: Path) -> tuple[dict[str, Outcome], list[FaultResult]]:
+def run_fault_catalogue(
+    loaded: LoadedManifest, suite: Suite, faults: list[Fault], work_dir: Path
+) -> tuple[dict[str, Outcome], list[FaultResult]]:
     """Returns the clean outcomes through a transparent proxy, and each fault's result."""
     work_dir.mkdir(parents=True, exist_ok=True)
     launcher = launcher_for(str(loaded.manifest.launch["kind"]))(loaded, work_dir / "candidate")
@@ -102,17 +126,23 @@ def run_fault_catalogue(loaded: LoadedManifest, suite: Suite, faults: list[Fault
         everything = sorted({r for fault in faults for r in fault.breaks})
         with FaultProxy(running.base_url, NO_FAULT) as proxy:
             manifest = proxied_manifest(loaded, proxy.url, work_dir, "clean")
-            clean = outcomes_of(run_checks(manifest, suite, everything, work_dir, "clean"), everything)
+            clean = outcomes_of(
+                run_checks(manifest, suite, everything, work_dir, "clean"), everything
+            )
         results = []
         for fault in faults:
             result = FaultResult(fault)
             not_passing = [r for r in fault.breaks if clean.get(r) != Outcome.PASSED]
             if not_passing:
-                result.problem = ("does not pass without the fault, so the fault proves nothing: "
-                                  + ", ".join(not_passing))
+                result.problem = (
+                    "does not pass without the fault, so the fault proves nothing: "
+                    + ", ".join(not_passing)
+                )
             with FaultProxy(running.base_url, fault) as proxy:
                 manifest = proxied_manifest(loaded, proxy.url, work_dir, f"fault-{fault.name}")
-                report = run_checks(manifest, suite, list(fault.breaks), work_dir, f"fault-{fault.name}")
+                report = run_checks(
+                    manifest, suite, list(fault.breaks), work_dir, f"fault-{fault.name}"
+                )
                 result.outcomes = outcomes_of(report, list(fault.breaks))
             if report is None and result.problem is None:
                 result.problem = "the proxied run wrote no report"

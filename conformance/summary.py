@@ -21,9 +21,13 @@ STYLE = {
 
 def render_summary(report: Report, width: int = 120, colour: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=colour, color_system="standard" if colour else None)
-    table = Table(title=f"{report.candidate.product} {report.candidate.version or ''} — requirements",
-                  show_lines=False)
+    console = Console(
+        file=buffer, width=width, force_terminal=colour, color_system="standard" if colour else None
+    )
+    table = Table(
+        title=f"{report.candidate.product} {report.candidate.version or ''} — requirements",
+        show_lines=False,
+    )
     for column in ("requirement", "level", "section", "outcome", "note"):
         table.add_column(column, overflow="fold")
     for requirement in report.requirements:
@@ -39,12 +43,16 @@ def render_summary(report: Report, width: int = 120, colour: bool = False) -> st
         )
     console.print(table)
     for verdict in report.profiles:
-        line = (f"profile {verdict.profile} v{verdict.version}: {verdict.verdict.upper()}"
-                f"  (MUST failed: {len(verdict.failed_must)}, MUST unmet: {len(verdict.unmet_must)},"
-                f" SHOULD warnings: {len(verdict.warnings)})")
+        line = (
+            f"profile {verdict.profile} v{verdict.version}: {verdict.verdict.upper()}"
+            f"  (MUST failed: {len(verdict.failed_must)}, MUST unmet: {len(verdict.unmet_must)},"
+            f" SHOULD warnings: {len(verdict.warnings)})"
+        )
         console.print(f"[{'green' if verdict.verdict == 'pass' else 'bold red'}]{line}[/]")
     counts = ", ".join(f"{count} {name}" for name, count in report.summary.by_outcome.items())
-    console.print(f"{report.summary.requirements} requirements: {counts}; verdict {report.verdict.upper()}")
+    console.print(
+        f"{report.summary.requirements} requirements: {counts}; verdict {report.verdict.upper()}"
+    )
     if report.run.stop_reason:
         console.print(f"[bold red]run incomplete: {report.run.stop_reason}[/]")
     return buffer.getvalue()

@@ -23,7 +23,9 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise InputError(f"{what} {path}: not valid TOML: {error}") from None
 
 
-def describe_validation_error(path: Path, what: str, error: ValidationError, prefix: str = "") -> str:
+def describe_validation_error(
+    path: Path, what: str, error: ValidationError, prefix: str = ""
+) -> str:
     lines = [f"{what} {path} is invalid:"]
     for problem in error.errors():
         location = ".".join(str(part) for part in problem["loc"])

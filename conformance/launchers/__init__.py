@@ -27,7 +27,9 @@ def launcher_for(kind: str) -> type[Launcher]:
         return _LAUNCHERS[kind]
     except KeyError:
         known = ", ".join(sorted(_LAUNCHERS))
-        raise InputError(f"manifest field 'launch.kind': unknown launcher {kind!r} (known: {known})") from None
+        raise InputError(
+            f"manifest field 'launch.kind': unknown launcher {kind!r} (known: {known})"
+        ) from None
 
 
 def validate_launch(loaded: LoadedManifest) -> None:

@@ -99,7 +99,11 @@ class Launcher(ABC):
         while time.monotonic() < deadline:
             problem = self.exit_problem()
             if problem:
-                raise CandidateError(self._with_log(f"candidate {self.loaded.manifest.id} {problem} before it became ready"))
+                raise CandidateError(
+                    self._with_log(
+                        f"candidate {self.loaded.manifest.id} {problem} before it became ready"
+                    )
+                )
             try:
                 if probe.http is None:
                     _tcp_connect(target)

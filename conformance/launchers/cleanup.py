@@ -7,6 +7,7 @@ Pytest tears fixtures down on failures and Ctrl-C; this is the last line for the
 from __future__ import annotations
 
 import atexit
+import contextlib
 import signal
 import threading
 from types import FrameType
@@ -37,10 +38,8 @@ def stop_all() -> None:
         items = list(reversed(_active))
         _active.clear()
     for item in items:
-        try:
+        with contextlib.suppress(Exception):  # cleanup must go on for the others
             item.stop()
-        except Exception:  # cleanup must go on for the others
-            pass
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

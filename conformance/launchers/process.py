@@ -106,7 +106,8 @@ class ProcessLauncher(Launcher):
         except OSError as error:
             self._remove_workdir()
             raise CandidateError(
-                f"candidate {self.loaded.manifest.id}: cannot run {self.command[0]!r}: {error.strerror}"
+                f"candidate {self.loaded.manifest.id}: cannot run {self.command[0]!r}: "
+                f"{error.strerror}"
             ) from None
         finally:
             log.close()

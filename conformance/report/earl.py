@@ -42,9 +42,17 @@ def to_earl(report: Report) -> dict[str, Any]:
                 f"{a.name} {a.digest}" for a in report.candidate.artefacts if a.digest
             ),
         },
-        {"@id": assessor_id, "@type": ["earl:Assertor", "foaf:Agent"], "name": report.campaign.assessor},
-        {"@id": harness_id, "@type": ["earl:Software", "doap:Project"], "name": report.harness.name,
-         "revision": report.harness.version},
+        {
+            "@id": assessor_id,
+            "@type": ["earl:Assertor", "foaf:Agent"],
+            "name": report.campaign.assessor,
+        },
+        {
+            "@id": harness_id,
+            "@type": ["earl:Software", "doap:Project"],
+            "name": report.harness.name,
+            "revision": report.harness.version,
+        },
     ]
     for requirement in report.requirements:
         info = "; ".join(f.message for f in requirement.findings if f.message)

@@ -20,13 +20,16 @@ def to_junit(report: Report) -> bytes:
             tests=str(len(members)),
             failures=str(sum(r.outcome == Outcome.FAILED for r in members)),
             errors=str(sum(r.outcome == Outcome.CANT_TELL for r in members)),
-            skipped=str(sum(r.outcome in (Outcome.UNTESTED, Outcome.INAPPLICABLE) for r in members)),
+            skipped=str(
+                sum(r.outcome in (Outcome.UNTESTED, Outcome.INAPPLICABLE) for r in members)
+            ),
             timestamp=report.run.started,
         )
         for requirement in members:
             _add_case(element, requirement)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data
 
 
 def _add_case(parent: ET.Element, requirement: RequirementResult) -> None:
@@ -38,8 +41,11 @@ def _add_case(parent: ET.Element, requirement: RequirementResult) -> None:
         time=str(round(sum(f.duration_seconds for f in requirement.findings), 3)),
     )
     properties = ET.SubElement(case, "properties")
-    for name, value in (("spec", f"{requirement.spec} §{requirement.section}"),
-                        ("url", requirement.url), ("level", requirement.level)):
+    for name, value in (
+        ("spec", f"{requirement.spec} §{requirement.section}"),
+        ("url", requirement.url),
+        ("level", requirement.level),
+    ):
         ET.SubElement(properties, "property", name=name, value=value)
     message = "; ".join(f.message for f in requirement.findings)[:500]
     detail = json.dumps([f.model_dump(mode="json") for f in requirement.findings], indent=1)

@@ -141,7 +141,7 @@ class Summary(Model):
 
 
 class Report(Model):
-    report_format: Literal["eos-conformance-report/1"] = REPORT_FORMAT
+    report_format: Literal["eos-conformance-report/1"] = "eos-conformance-report/1"
     harness: HarnessInfo
     campaign: CampaignInfo
     candidate: CandidateInfo

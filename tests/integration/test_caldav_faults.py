@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from conformance.locations import bundled_candidates_dir, discover_suites
@@ -15,7 +13,9 @@ MINIMUM_FAULTS = 12
 
 
 @pytest.fixture(scope="module")
-def fault_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Outcome], list[FaultResult]]:
+def fault_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, Outcome], list[FaultResult]]:
     suite = discover_suites()["caldav"]
     loaded = resolve_manifest("radicale", bundled_candidates_dir())
     return run_fault_catalogue(loaded, suite, load_faults(suite), tmp_path_factory.mktemp("faults"))
@@ -28,7 +28,9 @@ def test_catalogue_is_large_enough() -> None:
     assert all(f.breaks for f in faults), "every fault names the requirements it must break"
 
 
-def test_clean_run_through_the_proxy_passes(fault_run: tuple[dict[str, Outcome], list[FaultResult]]) -> None:
+def test_clean_run_through_the_proxy_passes(
+    fault_run: tuple[dict[str, Outcome], list[FaultResult]],
+) -> None:
     clean, _ = fault_run
     not_passing = {r: o for r, o in clean.items() if o != Outcome.PASSED}
     assert not_passing == {}
@@ -36,6 +38,9 @@ def test_clean_run_through_the_proxy_passes(fault_run: tuple[dict[str, Outcome],
 
 def test_every_fault_is_caught(fault_run: tuple[dict[str, Outcome], list[FaultResult]]) -> None:
     _, results = fault_run
-    missed = {r.fault.name: (r.problem, {k: str(v) for k, v in r.outcomes.items()})
-              for r in results if not r.caught}
+    missed = {
+        r.fault.name: (r.problem, {k: str(v) for k, v in r.outcomes.items()})
+        for r in results
+        if not r.caught
+    }
     assert missed == {}

@@ -16,9 +16,20 @@ from tests.integration.conftest import conformance, read_report
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("campaign")
-    result = conformance("run", "--candidate", "radicale", "--candidate", "xandikos",
-                         "--campaign", "ci", "--output-root", str(root), "--seed", "20261122",
-                         cwd=root)
+    result = conformance(
+        "run",
+        "--candidate",
+        "radicale",
+        "--candidate",
+        "xandikos",
+        "--campaign",
+        "ci",
+        "--output-root",
+        str(root),
+        "--seed",
+        "20261122",
+        cwd=root,
+    )
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
     return root / "ci"
@@ -27,16 +38,22 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
 def test_every_failure_is_a_documented_deviation(campaign: Path, candidate: str) -> None:
     report = read_report(campaign / candidate)
-    unexplained = [r["id"] for r in report["requirements"]
-                   if r["outcome"] == "failed" and r["known_deviation"] is None]
+    unexplained = [
+        r["id"]
+        for r in report["requirements"]
+        if r["outcome"] == "failed" and r["known_deviation"] is None
+    ]
     assert unexplained == [], f"{candidate}: failures without a known deviation: {unexplained}"
 
 
 @pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
 def test_no_requirement_is_left_undecided(campaign: Path, candidate: str) -> None:
     report = read_report(campaign / candidate)
-    undecided = {r["id"]: r["outcome"] for r in report["requirements"]
-                 if r["outcome"] in ("cantTell", "untested")}
+    undecided = {
+        r["id"]: r["outcome"]
+        for r in report["requirements"]
+        if r["outcome"] in ("cantTell", "untested")
+    }
     assert undecided == {}, f"{candidate}: {undecided}"
 
 
@@ -60,8 +77,9 @@ def test_failures_carry_evidence(campaign: Path) -> None:
                 continue
             finding = requirement["findings"][0]
             assert finding["message"], requirement["id"]
-            assert finding["evidence"].get("exchanges") or finding["evidence"].get("notes"), \
+            assert finding["evidence"].get("exchanges") or finding["evidence"].get("notes"), (
                 requirement["id"]
+            )
 
 
 def test_campaign_index_lists_both_candidates(campaign: Path) -> None:

@@ -45,8 +45,16 @@ def short_lived_radicale(directory: Path, seconds: int) -> Path:
 
 def test_candidate_dying_mid_run_is_reported(tmp_path: Path) -> None:
     manifest = short_lived_radicale(tmp_path, 2)
-    result = conformance("run", "--candidate", str(manifest), "--campaign", "dies",
-                         "--output-root", str(tmp_path), cwd=tmp_path)
+    result = conformance(
+        "run",
+        "--candidate",
+        str(manifest),
+        "--campaign",
+        "dies",
+        "--output-root",
+        str(tmp_path),
+        cwd=tmp_path,
+    )
     assert result.returncode == 3, result.stdout[-2000:]
     assert "Traceback" not in result.stderr
     assert "exited with code 124 during the run" in result.stdout
@@ -70,10 +78,24 @@ def _wait_for_checks(journal: Path, count: int, timeout: float = 60) -> None:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_campaign_keeps_results_and_cleans_up(tmp_path: Path, signum: int) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "conformance.cli", "run", "--candidate", "radicale",
-         "--campaign", "stop", "--output-root", str(tmp_path)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "conformance.cli",
+            "run",
+            "--candidate",
+            "radicale",
+            "--campaign",
+            "stop",
+            "--output-root",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     output = tmp_path / "stop" / "radicale"
     _wait_for_checks(output / "journal.jsonl", 3)
     port = port_of(output / "candidate.log")
