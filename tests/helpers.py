@@ -252,7 +252,8 @@ def local_http_server(route: Route = default_route) -> Iterator[tuple[str, Seen]
     seen = Seen()
     server.seen = seen  # type: ignore[attr-defined]
     server.route = route  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval keeps shutdown() from costing half a second per test.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/", seen
