@@ -1,0 +1,136 @@
+"""The fault proxy: transparent unless its fault says otherwise, in front of a real server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import requests
+
+from conformance.faults import NO_FAULT, Fault, FaultProxy, ProxyRequest, ProxyResponse
+from conformance.launchers.base import free_loopback_port
+from tests.helpers import Seen, local_http_server
+
+
+@pytest.fixture
+def upstream() -> Iterator[tuple[str, Seen]]:
+    with local_http_server() as served:
+        yield served
+
+
+@contextmanager
+def running(upstream: str, fault: Fault = NO_FAULT) -> Iterator[FaultProxy]:
+    """A started proxy; its server polls faster than the default, so stopping it is quick."""
+    proxy = FaultProxy(upstream, fault)
+    proxy.thread = threading.Thread(target=proxy.server.serve_forever, args=(0.02,), daemon=True)
+    with proxy:
+        yield proxy
+
+
+def client() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # never a proxy from the environment in front of the proxy
+    return session
+
+
+def test_transparent_pass_through(upstream: tuple[str, Seen]) -> None:
+    base, seen = upstream
+    with running(base) as proxy:
+        http = client()
+        ok = http.request("PROPFIND", proxy.url + "dav/?x=1", data=b"<propfind/>",
+                          headers={"Depth": "1", "Content-Type": "application/xml"})
+        missing = http.get(proxy.url + "missing", allow_redirects=False)
+        moved = http.get(proxy.url + "redirect", allow_redirects=False)
+    assert ok.status_code == 200
+    assert ok.content == b"hello PROPFIND /dav/?x=1 <propfind/>"
+    assert ok.headers["ETag"] == '"v1"'
+    assert ok.headers["X-Demo"] == "yes"
+    assert ok.headers["Content-Length"] == str(len(ok.content))
+    assert (missing.status_code, missing.content) == (404, b"not here")
+    assert (moved.status_code, moved.headers["Location"]) == (302, "/elsewhere")
+    method, path, headers, body = seen.requests[0]
+    assert (method, path, body) == ("PROPFIND", "/dav/?x=1", b"<propfind/>")
+    assert headers["Depth"] == "1"
+    assert headers["Host"] == base.removeprefix("http://").rstrip("/")
+
+
+def test_head_has_no_body(upstream: tuple[str, Seen]) -> None:
+    base, _ = upstream
+    with running(base) as proxy:
+        answer = client().head(proxy.url + "x")
+    assert answer.status_code == 200
+    assert answer.content == b""
+
+
+def test_on_response_drops_a_header(upstream: tuple[str, Seen]) -> None:
+    base, seen = upstream
+    fault = Fault(name="no-etag", description="drops ETag", breaks=("demo.etag",),
+                  on_response=lambda request, response: response.without_header("etag"))
+    with running(base, fault) as proxy:
+        answer = client().get(proxy.url + "item")
+    assert "ETag" not in answer.headers
+    assert answer.headers["X-Demo"] == "yes"  # only that header goes
+    assert answer.content == b"hello GET /item"
+    assert len(seen.requests) == 1  # the upstream still answered, with its ETag
+
+
+def test_on_response_changes_status_and_body(upstream: tuple[str, Seen]) -> None:
+    base, _ = upstream
+    fault = Fault(name="wrong", description="", breaks=(),
+                  on_response=lambda request, response: response.with_status(207)
+                  .with_body(b"changed body").with_header("X-Demo", "no"))
+    with running(base, fault) as proxy:
+        answer = client().get(proxy.url + "item")
+    assert answer.status_code == 207
+    assert answer.content == b"changed body"
+    assert answer.headers["Content-Length"] == "12"  # recomputed for the new body
+    assert answer.headers["X-Demo"] == "no"
+
+
+def test_on_request_can_strip_a_request_header(upstream: tuple[str, Seen]) -> None:
+    base, seen = upstream
+    fault = Fault(name="no-depth", description="", breaks=(),
+                  on_request=lambda request: request.without_header("depth"))
+    with running(base, fault) as proxy:
+        client().request("PROPFIND", proxy.url, headers={"Depth": "1"})
+    assert "Depth" not in seen.requests[0][2]
+
+
+def test_on_request_response_short_circuits(upstream: tuple[str, Seen]) -> None:
+    base, seen = upstream
+    answered: list[ProxyRequest] = []
+
+    def refuse(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+        answered.append(request)
+        return ProxyResponse(403, [("Content-Type", "text/plain")], b"forbidden by fault")
+
+    fault = Fault(name="refuse", description="", breaks=(), on_request=refuse)
+    with running(base, fault) as proxy:
+        answer = client().put(proxy.url + "cal/x.ics", data=b"BEGIN:VCALENDAR")
+    assert (answer.status_code, answer.content) == (403, b"forbidden by fault")
+    assert seen.requests == []  # the candidate never saw it
+    assert answered[0].method == "PUT" and answered[0].body == b"BEGIN:VCALENDAR"
+    assert answered[0].header("content-length") == "15"
+
+
+def test_unreachable_upstream_gives_502() -> None:
+    closed = free_loopback_port()  # bound and released: nothing listens there
+    # The proxy exactly as shipped (its own start and stop), once.
+    with FaultProxy(f"http://127.0.0.1:{closed}/") as proxy:
+        answer = client().get(proxy.url + "x")
+        assert proxy.thread.is_alive()
+    assert answer.status_code == 502
+    assert b"upstream failed" in answer.content
+    assert not proxy.thread.is_alive()
+
+
+def test_proxy_response_helpers_are_case_insensitive() -> None:
+    response = ProxyResponse(200, [("ETag", '"1"'), ("X-A", "a")], b"")
+    assert response.header("etag") == '"1"'
+    assert response.without_header("ETAG").header("etag") is None
+    assert response.with_header("x-a", "b").headers == [("ETag", '"1"'), ("x-a", "b")]
+    request = ProxyRequest("GET", "/", {"Depth": "0"}, b"")
+    assert request.header("DEPTH") == "0"
+    assert request.with_body(b"x").body == b"x"
