@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conformance.errors import InputError
 from conformance.launchers.base import Launcher, RunningCandidate
+from conformance.launchers.container import ContainerLauncher
 from conformance.launchers.endpoint import EndpointLauncher
 from conformance.launchers.process import ProcessLauncher
 from conformance.manifest import LoadedManifest
@@ -39,5 +40,6 @@ def validate_launch(loaded: LoadedManifest) -> None:
 
 register_launcher("process", ProcessLauncher)
 register_launcher("endpoint", EndpointLauncher)
+register_launcher("container", ContainerLauncher)
 
 __all__ = ["Launcher", "RunningCandidate", "launcher_for", "register_launcher", "validate_launch"]

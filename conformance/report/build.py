@@ -8,6 +8,7 @@ from typing import Any
 
 from conformance.outcomes import Outcome, aggregate, meets
 from conformance.report.model import (
+    ArtefactInfo,
     CampaignInfo,
     CandidateInfo,
     CheckResult,
@@ -70,7 +71,8 @@ def build_report(entries: list[dict[str, Any]]) -> Report:
     )
     # Artefact digests resolved at launch (a container image's) replace the declared ones.
     if end and end.get("artefacts"):
-        candidate = candidate.model_copy(update={"artefacts": end["artefacts"]})
+        resolved = [ArtefactInfo.model_validate(a) for a in end["artefacts"]]
+        candidate = candidate.model_copy(update={"artefacts": resolved})
 
     by_outcome: dict[str, int] = {outcome.value: 0 for outcome in Outcome}
     for result in results:
