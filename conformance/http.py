@@ -26,6 +26,16 @@ class RecordingSession(requests.Session):
         self.hooks["response"].append(record_response)
         self.headers["User-Agent"] = "eos-conformance"
 
+    # requests' get() and options() turn redirects on before request() sees them; a check
+    # must see the redirect itself (e.g. RFC 6764 discovery), so they default to off here.
+    def get(self, url: str | bytes, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("allow_redirects", False)
+        return self.request("GET", url, **kwargs)
+
+    def options(self, url: str | bytes, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("allow_redirects", False)
+        return self.request("OPTIONS", url, **kwargs)
+
     def url(self, path: str) -> str:
         return urljoin(self.base_url, path)
 

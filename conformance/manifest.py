@@ -11,7 +11,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from conformance.errors import InputError
 from conformance.tomlfile import describe_validation_error, read_toml
@@ -68,13 +75,19 @@ class Manifest(Strict):
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     known_deviations: list[KnownDeviation] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def has_base_endpoint(self) -> Manifest:
-        if "base" not in self.endpoints:
+    @field_validator("endpoints")
+    @classmethod
+    def has_base_endpoint(cls, endpoints: dict[str, str]) -> dict[str, str]:
+        if "base" not in endpoints:
             raise ValueError("endpoints must name a 'base' URL")
-        if "kind" not in self.launch:
-            raise ValueError("launch must name its 'kind' (process, endpoint, …)")
-        return self
+        return endpoints
+
+    @field_validator("launch")
+    @classmethod
+    def names_its_kind(cls, launch: dict[str, Any]) -> dict[str, Any]:
+        if "kind" not in launch:
+            raise ValueError("launch must name its 'kind' (process, endpoint, container)")
+        return launch
 
     def deviation_for(self, requirement_id: str) -> KnownDeviation | None:
         return next((d for d in self.known_deviations if d.requirement == requirement_id), None)

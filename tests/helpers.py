@@ -223,7 +223,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PROPFIND = _answer
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PROPFIND = do_OPTIONS = _answer
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet."""

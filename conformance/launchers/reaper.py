@@ -43,7 +43,7 @@ def remove_labelled(run_id: str) -> int:
     """Remove every container and network of the run; returns how many were removed."""
     import docker
 
-    client = docker.from_env(timeout=30)
+    client = docker.from_env(timeout=30)  # type: ignore[attr-defined]
     removed = 0
     selector = {"label": f"{LABEL}={run_id}"}
     try:

@@ -25,7 +25,9 @@ def _answers(socket_path: Path) -> bool:
     try:
         import docker
 
-        client = docker.DockerClient(base_url=f"unix://{socket_path}", timeout=3)
+        client = docker.DockerClient(  # type: ignore[attr-defined]
+            base_url=f"unix://{socket_path}", timeout=3
+        )
         try:
             return bool(client.ping())
         finally:

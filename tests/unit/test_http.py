@@ -48,11 +48,6 @@ def test_redirects_are_not_followed(log: EvidenceLog) -> None:
     assert log.exchanges[0].response_headers["location"] == "/elsewhere"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: requests.Session.get()/options() set allow_redirects=True before calling "
-    "request(), so RecordingSession.request's setdefault(allow_redirects=False) never applies",
-)
 @pytest.mark.parametrize("method", ["get", "options"])
 def test_redirects_are_not_followed_by_the_verb_helpers(log: EvidenceLog, method: str) -> None:
     with local_http_server() as (base, seen):

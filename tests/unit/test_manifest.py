@@ -151,11 +151,6 @@ def test_endpoints_without_base(tmp_path: Path) -> None:
     assert "endpoints must name a 'base' URL" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: Manifest.has_base_endpoint is a model validator, so the error is "
-    "labelled field '(top level)' instead of field 'endpoints'",
-)
 def test_endpoints_without_base_is_labelled_with_the_field(tmp_path: Path) -> None:
     path = bad_manifest(tmp_path, 'base = "http', 'other = "http')
     assert "field 'endpoints" in input_error(path)
