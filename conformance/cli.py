@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -23,6 +24,8 @@ from conformance.campaign import (
     write_campaign_index,
 )
 from conformance.errors import EXIT_INPUT, EXIT_INTERRUPTED, ConformanceError, InputError
+from conformance.images import build as build_image
+from conformance.images import recipes as image_recipes
 from conformance.journal import JOURNAL_FILE, read_journal
 from conformance.launchers import validate_launch
 from conformance.launchers.cleanup import install_signal_handlers
@@ -259,6 +262,34 @@ def report_rebuild(directory: Path) -> None:
 def report_schema() -> None:
     """Print the JSON Schema of report.json."""
     click.echo(json.dumps(report_json_schema(), indent=2, sort_keys=True))
+
+
+@main.group()
+def images() -> None:
+    """Container images of the reference candidates (docker/<name>/Containerfile)."""
+
+
+@images.command("build")
+@click.argument("names", nargs=-1)
+@click.option(
+    "--base",
+    default=None,
+    help="base image (default: the local Debian base if "
+    "docker/setup-runtime.sh made one, else the Containerfile's public default)",
+)
+@friendly
+def images_build(names: tuple[str, ...], base: str | None) -> None:
+    """Build the images of NAMES (default: every reference candidate)."""
+    available = image_recipes()
+    unknown = set(names) - set(available)
+    if unknown:
+        raise InputError(
+            f"unknown image(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(available))})"
+        )
+    for name in names or sorted(available):
+        started = time.monotonic()
+        tag = build_image(available[name], base)
+        console.print(f"built {tag} in {time.monotonic() - started:.1f} s")
 
 
 @main.group()

@@ -6,6 +6,7 @@ A manifest is a TOML file. Validation names the file, the field and what was exp
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from importlib import metadata
 from pathlib import Path
@@ -101,13 +102,30 @@ class LoadedManifest(BaseModel):
     manifest: Manifest
 
 
-def load_manifest(path: Path) -> LoadedManifest:
+def _read_with_base(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The manifest's table; ``extends = "other.toml"`` takes every top-level key not given
+    here from that manifest (whole keys, no deep merge, so a ``launch`` is never mixed)."""
     data = read_toml(path, "candidate manifest")
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise InputError(f"candidate manifest {path}: field 'extends': expected a file path")
+    base_path = (path.parent / base).resolve()
+    if base_path in seen:
+        raise InputError(f"candidate manifest {path}: field 'extends': {base_path} extends itself")
+    return {**_read_with_base(base_path, (*seen, path.resolve())), **data}
+
+
+def load_manifest(path: Path) -> LoadedManifest:
+    data = _read_with_base(path)
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as error:
         raise InputError(describe_validation_error(path, "candidate manifest", error)) from None
-    digest = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    # The effective manifest (after ``extends``), canonically serialised, is what ran.
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    digest = "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
     return LoadedManifest(path=path.resolve(), sha256=digest, manifest=manifest)
 
 

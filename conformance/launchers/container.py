@@ -18,7 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from conformance.errors import CandidateError
 from conformance.launchers import cleanup, reaper
-from conformance.launchers.base import Launcher, ReadinessProbe, RunningCandidate, free_loopback_port
+from conformance.launchers.base import (
+    Launcher,
+    ReadinessProbe,
+    RunningCandidate,
+    free_loopback_port,
+)
 from conformance.launchers.runtime import ensure_container_api
 from conformance.manifest import expand
 
@@ -95,40 +100,52 @@ class ContainerLauncher(Launcher):
         self.network = Network(docker_network_kw={"labels": self._labels()}).create()
 
     def _start(self, service: ServiceSettings, publish: tuple[int, int] | None) -> None:
-        import docker
         from testcontainers.core.container import DockerContainer
+
+        import docker
 
         field = f"launch.services.{service.name}" if publish is None else "launch"
         values = self.template_values
         container = DockerContainer(service.image)
-        container.with_envs(**{k: expand(v, values, f"{field}.env.{k}")
-                               for k, v in service.env.items()})
+        container.with_envs(
+            **{k: expand(v, values, f"{field}.env.{k}") for k, v in service.env.items()}
+        )
         if service.command:
             container.with_command([expand(a, values, f"{field}.command") for a in service.command])
         for path, content in service.files.items():
-            container.with_volume_mapping(self._write_file(service.name, path, content, field),
-                                          path, mode="ro")
+            container.with_volume_mapping(
+                self._write_file(service.name, path, content, field), path, mode="ro"
+            )
         settings = self.container_settings
-        container.with_kwargs(labels=self._labels(), mem_limit=settings.memory,
-                              nano_cpus=int(settings.cpus * 1e9))
+        container.with_kwargs(
+            labels=self._labels(), mem_limit=settings.memory, nano_cpus=int(settings.cpus * 1e9)
+        )
         if self.network is not None:
             container.with_network(self.network).with_network_aliases(service.name)
         if publish is not None:
             # Published on loopback only: a candidate under test is not for the network.
             container.ports[f"{publish[0]}/tcp"] = ("127.0.0.1", publish[1])  # type: ignore[assignment]
         self.parameters[service.name] = {
-            "image": service.image, "command": service.command, "env": sorted(service.env),
-            "files": sorted(service.files), "published": publish,
-            "memory": settings.memory, "cpus": settings.cpus,
+            "image": service.image,
+            "command": service.command,
+            "env": sorted(service.env),
+            "files": sorted(service.files),
+            "published": publish,
+            "memory": settings.memory,
+            "cpus": settings.cpus,
         }
         try:
             container.start()
         except docker.errors.ImageNotFound as error:
-            raise CandidateError(f"image {service.image!r} does not exist locally and could not "
-                                 f"be pulled: {error.explanation or error}") from None
+            raise CandidateError(
+                f"image {service.image!r} does not exist locally and could not "
+                f"be pulled: {error.explanation or error}"
+            ) from None
         except docker.errors.APIError as error:
-            raise CandidateError(f"container for image {service.image!r} could not start: "
-                                 f"{error.explanation or error}") from None
+            raise CandidateError(
+                f"container for image {service.image!r} could not start: "
+                f"{error.explanation or error}"
+            ) from None
         self.containers[service.name] = container
         wrapped = container.get_wrapped_container()
         wrapped.reload()
@@ -152,8 +169,10 @@ class ContainerLauncher(Launcher):
                 return f"container {name} disappeared"
             state = wrapped.attrs.get("State", {})
             if state.get("Status") in ("exited", "dead", "stopped"):
-                return f"container {name} ({wrapped.attrs['Config']['Image']}) exited with code " \
-                       f"{state.get('ExitCode')}"
+                return (
+                    f"container {name} ({wrapped.attrs['Config']['Image']}) exited with code "
+                    f"{state.get('ExitCode')}"
+                )
         return None
 
     def log_tail(self) -> list[str]:
@@ -190,11 +209,17 @@ class ContainerLauncher(Launcher):
             self.files_dir = None
 
     def start_parameters(self) -> dict[str, Any]:
-        return {"kind": self.kind, "containers": self.parameters,
-                "endpoints": self.expand_endpoints() if self.template_values else {},
-                "run_label": f"{reaper.LABEL}={self.run_id}"}
+        return {
+            "kind": self.kind,
+            "containers": self.parameters,
+            "endpoints": self.expand_endpoints() if self.template_values else {},
+            "run_label": f"{reaper.LABEL}={self.run_id}",
+        }
 
     def resolved_artefact_digests(self) -> dict[str, str]:
         """The image that actually ran, by content digest, for every image artefact."""
-        return {a.name: self.image_ids[a.image] for a in self.loaded.manifest.artefacts
-                if a.image and a.image in self.image_ids}
+        return {
+            a.name: self.image_ids[a.image]
+            for a in self.loaded.manifest.artefacts
+            if a.image and a.image in self.image_ids
+        }

@@ -21,8 +21,11 @@ LABEL = "org.eos-conformance.run"
 def spawn(run_id: str) -> None:
     subprocess.Popen(
         [sys.executable, "-m", "conformance.launchers.reaper", str(os.getpid()), run_id],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, env=dict(os.environ),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=dict(os.environ),
     )
 
 

@@ -52,7 +52,9 @@ def _start_podman_service(socket_path: Path) -> None:
     socket_path.unlink(missing_ok=True)
     subprocess.Popen(
         [podman, "system", "service", f"--time={PODMAN_IDLE_SECONDS}", f"unix://{socket_path}"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     deadline = time.monotonic() + 20
