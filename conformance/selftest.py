@@ -98,14 +98,8 @@ def run_checks(
     for requirement in requirements:
         command += ["--requirement", requirement]
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    path = output_root / campaign / _manifest_id(manifest) / REPORT_FILE
+    path = output_root / campaign / candidate_id / REPORT_FILE
     return Report.model_validate_json(path.read_bytes()) if path.exists() else None
-
-
-def _manifest_id(path: Path) -> str:
-    import tomllib
-
-    return str(tomllib.loads(path.read_text())["id"])
 
 
 def outcomes_of(report: Report | None, requirements: list[str]) -> dict[str, Outcome]:
@@ -127,7 +121,8 @@ def run_fault_catalogue(
         with FaultProxy(running.base_url, NO_FAULT) as proxy:
             manifest = proxied_manifest(loaded, proxy.url, work_dir, "clean")
             clean = outcomes_of(
-                run_checks(manifest, suite, everything, work_dir, "clean"), everything
+                run_checks(manifest, loaded.manifest.id, suite, everything, work_dir, "clean"),
+                everything,
             )
         results = []
         for fault in faults:
