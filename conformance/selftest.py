@@ -72,7 +72,12 @@ def proxied_manifest(loaded: LoadedManifest, proxy_url: str, directory: Path, na
 
 
 def run_checks(
-    manifest: Path, suite: Suite, requirements: list[str], output_root: Path, campaign: str
+    manifest: Path,
+    candidate_id: str,
+    suite: Suite,
+    requirements: list[str],
+    output_root: Path,
+    campaign: str,
 ) -> Report | None:
     command = [
         sys.executable,
