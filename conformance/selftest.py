@@ -141,7 +141,12 @@ def run_fault_catalogue(
             with FaultProxy(running.base_url, fault) as proxy:
                 manifest = proxied_manifest(loaded, proxy.url, work_dir, f"fault-{fault.name}")
                 report = run_checks(
-                    manifest, suite, list(fault.breaks), work_dir, f"fault-{fault.name}"
+                    manifest,
+                    loaded.manifest.id,
+                    suite,
+                    list(fault.breaks),
+                    work_dir,
+                    f"fault-{fault.name}",
                 )
                 result.outcomes = outcomes_of(report, list(fault.breaks))
             if report is None and result.problem is None:
