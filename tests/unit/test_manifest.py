@@ -47,8 +47,7 @@ def test_valid_manifest_loads(tmp_path: Path) -> None:
     assert manifest.endpoints["base"] == "http://127.0.0.1:{port}/"
     assert manifest.accounts["primary"].password == "alice-secret"
     assert manifest.artefacts[0].digest == ZERO_DIGEST
-    # The digest pins the exact bytes of the manifest that ran.
-    assert loaded.sha256 == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    assert DIGEST_FORMAT.match(loaded.sha256)
     assert loaded.path == path.resolve()
     deviation = manifest.deviation_for("demo.b")
     assert deviation is not None and deviation.reason == "not implemented yet"
@@ -271,3 +270,50 @@ def test_resolve_declared_digest_and_images() -> None:
     # A tag is only resolved once a launcher pulled it.
     tagged = resolve_artefact(Artefact(name="i", image="example.org/demo:1.0"), Path("."))
     assert (tagged.kind, tagged.digest) == ("image", None)
+
+
+def test_manifest_digest_follows_content_not_layout(tmp_path: Path) -> None:
+    # The digest pins the effective manifest: comments and layout do not change it, values do.
+    original = load_manifest(write(tmp_path / "a.toml", VALID_MANIFEST)).sha256
+    reformatted = "# a comment\n" + VALID_MANIFEST.replace('vendor = "Example Vendor"',
+                                                           'vendor   =   "Example Vendor"')
+    assert load_manifest(write(tmp_path / "b.toml", reformatted)).sha256 == original
+    changed = VALID_MANIFEST.replace('version = "1.2.3"', 'version = "1.2.4"')
+    assert load_manifest(write(tmp_path / "c.toml", changed)).sha256 != original
+
+
+def test_extends_takes_missing_top_level_keys_from_the_base(tmp_path: Path) -> None:
+    write(tmp_path / "base.toml", VALID_MANIFEST)
+    child = write(tmp_path / "variants" / "child.toml",
+                  'extends = "../base.toml"\nid = "demo-child"\n\n'
+                  '[launch]\nkind = "endpoint"\n')
+    loaded = load_manifest(child)
+    manifest = loaded.manifest
+    assert manifest.id == "demo-child"
+    assert manifest.product == "Demo Server"  # inherited
+    # Whole keys are replaced, never merged: nothing of the base's launch table remains.
+    assert manifest.launch == {"kind": "endpoint"}
+    assert loaded.sha256 != load_manifest(tmp_path / "base.toml").sha256
+
+
+def test_extends_cycle_is_an_input_error(tmp_path: Path) -> None:
+    write(tmp_path / "a.toml", 'extends = "b.toml"\n')
+    write(tmp_path / "b.toml", 'extends = "a.toml"\n')
+    with pytest.raises(InputError) as caught:
+        load_manifest(tmp_path / "a.toml")
+    assert "field 'extends'" in str(caught.value)
+    assert "extends itself" in str(caught.value)
+
+
+def test_extends_must_be_a_path(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.toml", "extends = 3\n")
+    message = input_error(path)
+    assert str(path) in message
+    assert "field 'extends': expected a file path" in message
+
+
+def test_extends_missing_base_names_the_base(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.toml", 'extends = "gone.toml"\n')
+    message = input_error(path)
+    assert str(tmp_path / "gone.toml") in message
+    assert "file not found" in message

@@ -1,0 +1,731 @@
+"""The pytest plugin end to end: a tiny fake suite run in a fresh ``python -m pytest`` process
+against a real (tiny) HTTP server started by the process launcher.
+
+Each scenario runs pytest once; the runs start together and several tests read each one.
+The Hypothesis plugin is disabled in these runs unless a scenario needs it: importing it costs
+most of a run's start-up time and no other scenario depends on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.helpers import Req, catalogue_text, port_answers, write
+
+CAMPAIGN = "unit"
+CANDIDATE_ID = "fake-http"
+SECRET = "pa55-word-never-in-evidence"
+HTTP_SERVER = ["{python}", "-m", "http.server", "{port}", "--bind", "127.0.0.1",
+               "--directory", "{workdir}"]
+
+# A candidate that answers every GET with 200 and exits with code 7 right after answering
+# GET /exit: it dies in the middle of a run without the check touching harness internals.
+EXITING_SERVER = """\
+import http.server, os, sys
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+        self.wfile.flush()
+        if self.path == "/exit":
+            print("exiting on request", flush=True)
+            os._exit(7)
+
+    def log_message(self, *args):
+        pass
+
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+@dataclass
+class Run:
+    """One finished ``python -m pytest`` run and where its outputs went."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    output_dir: Path
+    marker: str
+    root: Path
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def report(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads((self.output_dir / "report.json").read_text())
+        return result
+
+    def outcomes(self) -> dict[str, str]:
+        return {r["id"]: r["outcome"] for r in self.report()["requirements"]}
+
+    def requirement(self, requirement_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = next(
+            r for r in self.report()["requirements"] if r["id"] == requirement_id)
+        return found
+
+
+class Pending:
+    """A pytest run under way; output goes to files so no pipe can fill up and stall it."""
+
+    def __init__(self, command: list[str], root: Path, env: dict[str, str], marker: str) -> None:
+        self.root = root
+        self.marker = marker
+        self.stdout_path, self.stderr_path = root / "pytest.stdout", root / "pytest.stderr"
+        with self.stdout_path.open("w") as out, self.stderr_path.open("w") as err:
+            self.process = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=err,
+                                            stdin=subprocess.DEVNULL)
+        self._run: Run | None = None
+
+    def result(self) -> Run:
+        if self._run is None:
+            returncode = self.process.wait(timeout=60)
+            self._run = Run(returncode, self.stdout_path.read_text(),
+                            self.stderr_path.read_text(),
+                            self.root / "reports" / CAMPAIGN / CANDIDATE_ID, self.marker,
+                            self.root)
+        return self._run
+
+
+def make_suite(root: Path, name: str, requirements: list[Req], checks: str) -> Path:
+    """A suite folder: catalogue plus one module of checks, both named uniquely."""
+    directory = root / f"suite_{name}"
+    write(directory / "catalogue.toml", catalogue_text(requirements))
+    write(directory / f"test_{name}_checks.py", textwrap.dedent(checks))
+    return directory
+
+
+def make_manifest(
+    root: Path,
+    command: list[str],
+    marker: str,
+    files: dict[str, str] | None = None,
+    ready: str = "timeout = 10\ninterval = 0.05",
+    extra: str = "",
+) -> Path:
+    # JSON strings and arrays are valid TOML basic strings and inline arrays.
+    file_lines = "\n".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in (files or {}).items())
+    text = f"""\
+id = "{CANDIDATE_ID}"
+product = "Fake HTTP"
+vendor = "Unit Tests"
+version = "0.0.1"
+
+[[artefacts]]
+name = "server"
+python_distribution = "pytest"
+
+[claims]
+demo = ["core"]
+
+[launch]
+kind = "process"
+command = {json.dumps(command)}
+
+[launch.env]
+# Lets a test find every process this candidate started, to prove none outlives the run.
+EOS_UNIT_MARKER = "{marker}"
+
+[launch.files]
+{file_lines}
+
+[launch.ready]
+{ready}
+
+[endpoints]
+base = "http://127.0.0.1:{{port}}/"
+
+[accounts.primary]
+username = "alice"
+password = "{SECRET}"
+{extra}
+"""
+    return write(root / "candidate.toml", text)
+
+
+def start_pytest(
+    root: Path,
+    target: Path,
+    *args: str,
+    marker: str = "",
+    hypothesis: bool = False,
+    env: dict[str, str] | None = None,
+) -> Pending:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    environment.update({"PYTHONDONTWRITEBYTECODE": "1", "CONFORMANCE_ASSESSOR": "unit-tester",
+                        "CONFORMANCE_CANDIDATES": str(root / "no-bundled-candidates")})
+    environment.update(env or {})
+    command = [sys.executable, "-m", "pytest", str(target), "-p", "no:cacheprovider",
+               "--rootdir", str(root), "--output-root", str(root / "reports"),
+               "--campaign", CAMPAIGN, "-q", *args]
+    if not hypothesis:
+        command += ["-p", "no:hypothesispytest"]
+    return Pending(command, root, environment, marker)
+
+
+def run_pytest(root: Path, target: Path, *args: str, **options: Any) -> Run:
+    return start_pytest(root, target, *args, **options).result()
+
+
+# Scenarios run concurrently: each is a fresh interpreter that spends most of its second
+# importing, so starting them all at once roughly halves the wall time of this module.
+SCENARIOS: dict[str, Callable[[Path], Pending]] = {}
+
+
+def scenario(prepare: Callable[[Path], Pending]) -> Callable[[Path], Pending]:
+    SCENARIOS[prepare.__name__] = prepare
+    return prepare
+
+
+class Runs:
+    def __init__(self, pending: dict[str, Pending]) -> None:
+        self.pending = pending
+
+    def __getitem__(self, name: str) -> Run:
+        return self.pending[name].result()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    pending = {name: prepare(tmp_path_factory.mktemp(name)) for name, prepare in
+               SCENARIOS.items()}
+    yield Runs(pending)
+    for started in pending.values():  # never leave a run behind, even if a test failed early
+        started.result()
+
+
+def new_marker() -> str:
+    return f"eos-unit-{uuid.uuid4().hex}"
+
+
+def marked_processes(marker: str) -> list[int]:
+    """Processes whose environment carries ``marker``: the candidate and anything it forked."""
+    found = []
+    needle = f"EOS_UNIT_MARKER={marker}".encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if needle in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def assert_candidate_gone(run: Run) -> None:
+    assert marked_processes(run.marker) == [], "a candidate process outlived the run"
+    base = run.report()["run"]["start_parameters"]["endpoints"]["base"]
+    port = urlsplit(base).port
+    assert port is not None and not port_answers(port), f"{base} still answers"
+
+
+def assert_plain_error(run: Run) -> None:
+    """A person sees a message, never a Python traceback."""
+    assert "Traceback" not in run.output
+    assert "INTERNALERROR" not in run.output
+
+# --- input errors: exit code 2, a message naming what is wrong ----------------------------
+
+TWO_MUSTS = [Req("demo.a"), Req("demo.b")]
+PASSING_CHECKS = """\
+    import pytest
+    from conformance import expect_equal
+
+    @pytest.mark.requirement("demo.a")
+    def test_hello_is_served(candidate):
+        response = candidate.session().request("GET", "hello.txt")
+        expect_equal(response.status_code, 200, "GET hello.txt status")
+        expect_equal(response.text, "hello\\n", "GET hello.txt body")
+
+    @pytest.mark.requirement("demo.b")
+    def test_root_lists_files(candidate):
+        response = candidate.session().request("GET", "")
+        expect_equal(response.status_code, 200, "GET / status")
+    """
+
+
+@scenario
+def collection_problems(root: Path) -> Pending:
+    suite = make_suite(root, "collect", TWO_MUSTS, """\
+        import pytest
+
+        def test_without_marker():
+            pass
+
+        @pytest.mark.requirement("demo.nonexistent")
+        def test_with_unknown_id():
+            pass
+
+        @pytest.mark.requirement("demo.a")
+        def test_fine():
+            pass
+        """)
+    manifest = make_manifest(root, HTTP_SERVER, new_marker())
+    return start_pytest(root, suite, "--candidate", str(manifest))
+
+
+def test_check_without_requirement_marker_is_a_collection_error(runs: Runs) -> None:
+    run = runs["collection_problems"]
+    assert run.returncode == 2
+    assert re.search(r"test_collect_checks\.py::test_without_marker: check declares no "
+                     r"requirement", run.stderr)
+    assert_plain_error(run)
+
+
+def test_unknown_requirement_id_is_a_collection_error(runs: Runs) -> None:
+    run = runs["collection_problems"]
+    assert run.returncode == 2
+    # Every problem is listed at once, not one per attempt.
+    assert re.search(r"test_with_unknown_id: requirement 'demo\.nonexistent' is not in the "
+                     r"demo catalogue", run.stderr)
+    assert "test_fine" not in run.stderr
+    assert not (run.output_dir / "report.json").exists()
+
+
+@scenario
+def no_candidate(root: Path) -> Pending:
+    return start_pytest(root, make_suite(root, "nocand", TWO_MUSTS, PASSING_CHECKS))
+
+
+def test_suite_checks_need_a_candidate(runs: Runs) -> None:
+    run = runs["no_candidate"]
+    assert run.returncode == 2
+    assert "suite checks need a candidate: pass --candidate MANIFEST" in run.stderr
+    assert_plain_error(run)
+
+
+@scenario
+def malformed_manifest(root: Path) -> Pending:
+    suite = make_suite(root, "badmanifest", TWO_MUSTS, PASSING_CHECKS)
+    manifest = make_manifest(root, HTTP_SERVER, new_marker())
+    manifest.write_text(manifest.read_text().replace('product = "Fake HTTP"\n', ""))
+    return start_pytest(root, suite, "--candidate", str(manifest))
+
+
+def test_malformed_manifest_names_file_and_field(runs: Runs) -> None:
+    run = runs["malformed_manifest"]
+    assert run.returncode == 2
+    assert str(run.root / "candidate.toml") in run.stderr
+    assert "field 'product': Field required" in run.stderr
+    assert_plain_error(run)
+
+
+@scenario
+def malformed_launch(root: Path) -> Pending:
+    suite = make_suite(root, "badlaunch", TWO_MUSTS, PASSING_CHECKS)
+    manifest = make_manifest(root, HTTP_SERVER, new_marker())
+    manifest.write_text(manifest.read_text().replace(
+        f"command = {json.dumps(HTTP_SERVER)}", 'command = "python -m http.server"'))
+    return start_pytest(root, suite, "--candidate", str(manifest))
+
+
+def test_malformed_launch_section_is_refused_before_anything_starts(runs: Runs) -> None:
+    run = runs["malformed_launch"]
+    assert run.returncode == 2
+    assert "field 'launch.command': Input should be a valid list" in run.stderr
+    assert str((run.root / "candidate.toml").resolve()) in run.stderr
+    assert_plain_error(run)
+    assert not (run.output_dir / "candidate.log").exists()  # nothing was started
+
+
+@scenario
+def unresolvable_artefact(root: Path) -> Pending:
+    suite = make_suite(root, "noartefact", TWO_MUSTS, PASSING_CHECKS)
+    manifest = make_manifest(root, HTTP_SERVER, new_marker())
+    manifest.write_text(manifest.read_text().replace(
+        'python_distribution = "pytest"', 'python_distribution = "no-such-distribution-eos"'))
+    return start_pytest(root, suite, "--candidate", str(manifest))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: plugin._open_journal calls resolve_artefact outside any try, so an "
+    "artefact that cannot be resolved is an INTERNALERROR traceback with exit code 3",
+)
+def test_unresolvable_artefact_is_an_input_error(runs: Runs) -> None:
+    run = runs["unresolvable_artefact"]
+    assert "'no-such-distribution-eos' is not installed" in run.stderr
+    assert_plain_error(run)
+    assert run.returncode == 2
+
+
+@scenario
+def unknown_requirement_option(root: Path) -> Pending:
+    suite = make_suite(root, "selectbad", TWO_MUSTS, PASSING_CHECKS)
+    manifest = make_manifest(root, HTTP_SERVER, new_marker())
+    return start_pytest(root, suite, "--candidate", str(manifest), "--requirement", "demo.zz")
+
+
+def test_unknown_requirement_option_is_an_input_error(runs: Runs) -> None:
+    run = runs["unknown_requirement_option"]
+    assert run.returncode == 2
+    assert "--requirement: unknown requirement id(s) demo.zz" in run.stderr
+    assert_plain_error(run)
+
+
+# --- a passing run ------------------------------------------------------------------------
+
+
+@scenario
+def passing(root: Path) -> Pending:
+    suite = make_suite(root, "passing", TWO_MUSTS, PASSING_CHECKS)
+    marker = new_marker()
+    manifest = make_manifest(root, HTTP_SERVER, marker, files={"hello.txt": "hello\n"})
+    return start_pytest(root, suite, "--candidate", str(manifest), marker=marker)
+
+
+def test_passing_run_exits_0_and_writes_every_output(runs: Runs) -> None:
+    run = runs["passing"]
+    assert run.returncode == 0, run.output
+    for name in ("report.json", "junit.xml", "earl.jsonld", "journal.jsonl", "candidate.log"):
+        assert (run.output_dir / name).is_file(), name
+    report = run.report()
+    assert report["verdict"] == "pass"
+    assert run.outcomes() == {"demo.a": "passed", "demo.b": "passed"}
+    assert report["run"]["complete"] is True
+    assert report["campaign"] == {"id": CAMPAIGN, "kind": "self-assessment",
+                                  "assessor": "unit-tester"}
+    assert "conformance summary" in run.stdout
+
+
+def test_passing_run_outputs_are_consistent(runs: Runs) -> None:
+    run = runs["passing"]
+    report = run.report()
+    candidate = report["candidate"]
+    assert (candidate["id"], candidate["version"], candidate["launcher"]) == (
+        CANDIDATE_ID, "0.0.1", "process")
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", candidate["artefacts"][0]["digest"])
+    assert [e["kind"] for e in report["run"]["events"]] == ["launched"]
+    journal = [json.loads(line) for line in
+               (run.output_dir / "journal.jsonl").read_text().splitlines()]
+    assert [e["type"] for e in journal] == ["start", "event", "check", "check", "end"]
+    junit = ET.parse(run.output_dir / "junit.xml").getroot()
+    assert sorted(c.attrib["name"] for c in junit.iter("testcase")) == ["demo.a", "demo.b"]
+    earl = json.loads((run.output_dir / "earl.jsonld").read_text())
+    outcomes = [n["result"]["outcome"] for n in earl["@graph"] if n["@type"] == "earl:Assertion"]
+    assert outcomes == ["earl:passed", "earl:passed"]
+    # The candidate's own output is kept: http.server logs each request it served.
+    assert "GET /hello.txt" in (run.output_dir / "candidate.log").read_text()
+
+
+def test_passing_run_report_matches_the_published_schema(runs: Runs) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import conformance
+
+    schema_file = Path(conformance.__file__).parent / "schemas" / "report-1.schema.json"
+    schema = json.loads(schema_file.read_text())
+    errors = jsonschema.Draft202012Validator(schema).iter_errors(runs["passing"].report())
+    assert [error.message for error in errors] == []
+
+
+def test_passing_run_leaves_no_candidate_running(runs: Runs) -> None:
+    assert_candidate_gone(runs["passing"])
+
+
+# --- every outcome in one run -------------------------------------------------------------
+
+MIXED = [Req("demo.pass"), Req("demo.also"), Req("demo.fail"), Req("demo.assert"),
+         Req("demo.untested"), Req("demo.skip"), Req("demo.cant"), Req("demo.crash"),
+         Req("demo.setup")]
+
+
+@scenario
+def mixed(root: Path) -> Pending:
+    suite = make_suite(root, "mixed", MIXED, """\
+        import pytest
+        from conformance import cant_tell, expect_equal
+
+        @pytest.fixture
+        def broken_precondition():
+            raise RuntimeError("could not provision")
+
+        @pytest.mark.requirement("demo.pass", "demo.also")
+        def test_pass(candidate):
+            expect_equal(candidate.session().request("GET", "").status_code, 200, "GET /")
+
+        @pytest.mark.requirement("demo.fail")
+        def test_fail(candidate):
+            response = candidate.session("primary").request("GET", "missing.txt")
+            expect_equal(response.status_code, 200, "GET missing.txt status")
+
+        @pytest.mark.requirement("demo.assert")
+        def test_plain_assert(candidate):
+            assert 1 + 1 == 3, "arithmetic is broken"
+
+        @pytest.mark.requirement("demo.skip")
+        def test_skip(candidate):
+            pytest.skip("the product has no task lists")
+
+        @pytest.mark.requirement("demo.cant")
+        def test_cant(candidate):
+            cant_tell("could not create a calendar to test in")
+
+        @pytest.mark.requirement("demo.crash")
+        def test_crash(candidate):
+            {}["missing-key"]
+
+        @pytest.mark.requirement("demo.setup")
+        def test_setup(candidate, broken_precondition):
+            pass
+        """)
+    marker = new_marker()
+    manifest = make_manifest(root, HTTP_SERVER, marker, extra="""
+[[known_deviations]]
+requirement = "demo.fail"
+reason = "serves no missing files"
+reference = "https://example.org/issues/7"
+""")
+    return start_pytest(root, suite, "--candidate", str(manifest), "--seed", "1234",
+                        marker=marker)
+
+
+def test_mixed_run_fails_with_exit_1(runs: Runs) -> None:
+    run = runs["mixed"]
+    assert run.returncode == 1, run.output
+    assert run.report()["verdict"] == "fail"
+    assert run.report()["run"]["complete"] is True
+
+
+def test_every_outcome_is_classified(runs: Runs) -> None:
+    assert runs["mixed"].outcomes() == {
+        "demo.pass": "passed",
+        "demo.also": "passed",  # one check may cover two requirements
+        "demo.fail": "failed",
+        "demo.assert": "failed",
+        "demo.untested": "untested",
+        "demo.skip": "inapplicable",
+        "demo.cant": "cantTell",
+        "demo.crash": "cantTell",
+        "demo.setup": "cantTell",
+    }
+
+
+def test_profile_verdict_lists_failed_and_unmet_musts(runs: Runs) -> None:
+    (verdict,) = runs["mixed"].report()["profiles"]
+    assert verdict["verdict"] == "fail"
+    assert sorted(verdict["failed_must"]) == ["demo.assert", "demo.fail"]
+    assert sorted(verdict["unmet_must"]) == ["demo.cant", "demo.crash", "demo.setup",
+                                             "demo.untested"]
+
+
+def test_failure_carries_its_http_evidence(runs: Runs) -> None:
+    failed = runs["mixed"].requirement("demo.fail")
+    (finding,) = failed["findings"]
+    assert finding["message"] == "GET missing.txt status: expected 200, got 404"
+    assert (finding["expected"], finding["actual"]) == ("200", "404")
+    (exchange,) = finding["evidence"]["exchanges"]
+    assert exchange["method"] == "GET"
+    assert exchange["url"].endswith("/missing.txt")
+    assert exchange["status"] == 404
+    assert exchange["request_headers"]["authorization"] == "[redacted]"
+    assert finding["evidence"]["exchangeCount"] == 1
+    assert failed["url"] == "https://example.org/spec#section-1"
+
+
+def test_known_deviation_is_attached_but_stays_failed(runs: Runs) -> None:
+    failed = runs["mixed"].requirement("demo.fail")
+    assert failed["outcome"] == "failed"
+    assert failed["known_deviation"] == {"reason": "serves no missing files",
+                                         "reference": "https://example.org/issues/7"}
+
+
+def test_messages_explain_each_outcome(runs: Runs) -> None:
+    checks = {c["nodeid"].rsplit("::", 1)[1]: c for c in runs["mixed"].report()["checks"]}
+    assert "arithmetic is broken" in checks["test_plain_assert"]["message"]
+    assert checks["test_skip"]["message"] == "the product has no task lists"
+    assert checks["test_cant"]["message"] == "could not create a calendar to test in"
+    assert checks["test_crash"]["message"].startswith("check could not complete: KeyError")
+    assert checks["test_setup"]["message"].startswith("setup failed")
+    assert "could not provision" in checks["test_setup"]["message"]
+    # A passing check keeps only totals, not the exchanges.
+    assert "exchanges" not in checks["test_pass"]["evidence"]
+    assert checks["test_pass"]["evidence"]["exchangeCount"] == 1
+
+
+def test_no_secret_in_any_output(runs: Runs) -> None:
+    run = runs["mixed"]
+    for output in run.output_dir.iterdir():
+        assert SECRET not in output.read_text(errors="replace"), output.name
+    assert SECRET not in run.output
+
+
+def test_seed_is_recorded(runs: Runs) -> None:
+    assert runs["mixed"].report()["run"]["seeds"]["hypothesis"] == 1234
+
+
+def test_mixed_run_leaves_no_candidate_running(runs: Runs) -> None:
+    assert_candidate_gone(runs["mixed"])
+
+
+# --- selecting requirements ---------------------------------------------------------------
+
+
+@scenario
+def one_requirement(root: Path) -> Pending:
+    suite = make_suite(root, "select", TWO_MUSTS, PASSING_CHECKS)
+    marker = new_marker()
+    manifest = make_manifest(root, HTTP_SERVER, marker, files={"hello.txt": "hello\n"})
+    return start_pytest(root, suite, "--candidate", str(manifest), "--requirement", "demo.a",
+                        marker=marker)
+
+
+def test_requirement_option_runs_only_that_requirements_checks(runs: Runs) -> None:
+    run = runs["one_requirement"]
+    report = run.report()
+    assert [c["nodeid"].rsplit("::", 1)[1] for c in report["checks"]] == ["test_hello_is_served"]
+    assert run.outcomes() == {"demo.a": "passed", "demo.b": "untested"}
+    assert report["run"]["selected_requirements"] == ["demo.a"]
+    assert_candidate_gone(run)
+
+
+# --- candidates that fail -----------------------------------------------------------------
+
+
+@scenario
+def exits_at_once(root: Path) -> Pending:
+    suite = make_suite(root, "boom", TWO_MUSTS, PASSING_CHECKS)
+    marker = new_marker()
+    command = ["{python}", "-c", "import sys; print('boom'); sys.exit(4)"]
+    return start_pytest(root, suite, "--candidate", str(make_manifest(root, command, marker)),
+                        marker=marker)
+
+
+def test_candidate_that_exits_at_once(runs: Runs) -> None:
+    run = runs["exits_at_once"]
+    assert run.returncode == 3, run.output
+    assert "exited with code 4 before it became ready" in run.stderr
+    assert "boom" in run.stderr  # the candidate's last words
+    assert_plain_error(run)
+    report = run.report()
+    assert set(run.outcomes().values()) == {"untested"}
+    assert report["run"]["complete"] is False
+    (event,) = report["run"]["events"]
+    assert event["kind"] == "launch-failed"
+    assert event["log_tail"] == ["boom"]
+    assert marked_processes(run.marker) == []
+
+
+@scenario
+def dies_during_the_run(root: Path) -> Pending:
+    requirements = [Req("demo.before"), Req("demo.kill"), Req("demo.after")]
+    suite = make_suite(root, "dies", requirements, """\
+        import socket, time
+        import pytest
+        from urllib.parse import urlsplit
+        from conformance import expect_equal
+
+        @pytest.mark.requirement("demo.before")
+        def test_1_before(candidate):
+            expect_equal(candidate.session().request("GET", "x").status_code, 200, "GET /x")
+
+        @pytest.mark.requirement("demo.kill")
+        def test_2_kill(candidate):
+            candidate.session().request("GET", "exit")
+            port = urlsplit(candidate.base_url).port
+            # Wait until the candidate no longer listens, so the harness sees it gone.
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                except OSError:
+                    break
+                time.sleep(0.02)
+            time.sleep(0.2)
+
+        @pytest.mark.requirement("demo.after")
+        def test_3_after(candidate):
+            candidate.session().request("GET", "x")
+        """)
+    marker = new_marker()
+    manifest = make_manifest(root, ["{python}", "{workdir}/server.py", "{port}"], marker,
+                             files={"server.py": EXITING_SERVER})
+    return start_pytest(root, suite, "--candidate", str(manifest), marker=marker)
+
+
+def test_candidate_that_dies_during_the_run(runs: Runs) -> None:
+    run = runs["dies_during_the_run"]
+    assert run.returncode == 3, run.output
+    assert_plain_error(run)
+    report = run.report()
+    assert report["run"]["complete"] is False
+    assert "exited with code 7 during the run" in report["run"]["stop_reason"]
+    # What ran before is kept; what could not run is untested, never passed.
+    assert run.outcomes() == {"demo.before": "passed", "demo.kill": "passed",
+                              "demo.after": "untested"}
+    died = [e for e in report["run"]["events"] if e["kind"] == "candidate-exited"]
+    assert len(died) == 1
+    assert "test_2_kill" in died[0]["message"]
+    assert "exiting on request" in died[0]["log_tail"]
+    assert_candidate_gone(run)
+
+
+# --- slower scenarios, run on their own -----------------------------------------------------
+
+
+@pytest.mark.integration  # waits out a one-second readiness timeout
+def test_candidate_that_never_becomes_ready(tmp_path: Path) -> None:
+    suite = make_suite(tmp_path, "sleepy", TWO_MUSTS, PASSING_CHECKS)
+    marker = new_marker()
+    command = ["{python}", "-c", "import time; time.sleep(60)"]
+    manifest = make_manifest(tmp_path, command, marker, ready="timeout = 1\ninterval = 0.05")
+    run = run_pytest(tmp_path, suite, "--candidate", str(manifest), marker=marker)
+    assert run.returncode == 3, run.output
+    where = re.search(r"did not become ready within 1 s: probe (http://127\.0\.0\.1:\d+/) saw "
+                      r"\w+", run.stderr)
+    assert where, run.stderr
+    assert_plain_error(run)
+    report = run.report()
+    assert set(run.outcomes().values()) == {"untested"}
+    assert report["run"]["complete"] is False
+    assert "did not become ready" in report["run"]["stop_reason"]
+    assert report["run"]["start_parameters"]["endpoints"]["base"] == where.group(1)
+    assert marked_processes(marker) == []  # the sleeping process was stopped
+
+
+SEEDED_CHECKS = """\
+    import os
+    import pytest
+    from hypothesis import given, settings, strategies as st
+
+    @pytest.mark.requirement("demo.a", "demo.b")
+    @settings(max_examples=8, database=None)
+    @given(st.integers(min_value=0, max_value=2**60))
+    def test_property(candidate, number):
+        with open(os.environ["EOS_DRAWN"], "a") as drawn:
+            drawn.write(str(number) + "\\n")
+    """
+
+
+@pytest.mark.integration  # two runs with Hypothesis loaded
+def test_recorded_seed_reproduces_the_same_examples(tmp_path: Path) -> None:
+    suite = make_suite(tmp_path, "seeded", TWO_MUSTS, SEEDED_CHECKS)
+    manifest = make_manifest(tmp_path, HTTP_SERVER, new_marker())
+    first_file, second_file = tmp_path / "first.txt", tmp_path / "second.txt"
+    first = run_pytest(tmp_path, suite, "--candidate", str(manifest), hypothesis=True,
+                       env={"EOS_DRAWN": str(first_file)})
+    assert first.returncode == 0, first.output
+    seed = first.report()["run"]["seeds"]["hypothesis"]
+    second = run_pytest(tmp_path, suite, "--candidate", str(manifest), "--seed", str(seed),
+                        hypothesis=True, env={"EOS_DRAWN": str(second_file)})
+    assert second.returncode == 0, second.output
+    assert second.report()["run"]["seeds"]["hypothesis"] == seed
+    drawn = first_file.read_text().split()
+    assert len(drawn) >= 2
+    assert second_file.read_text().split() == drawn
