@@ -38,6 +38,7 @@ class ServiceSettings(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     image: str
+    entrypoint: list[str] | None = None
     command: list[str] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict)
     files: dict[str, str] = Field(default_factory=dict, description="container path -> content")
@@ -117,8 +118,14 @@ class ContainerLauncher(Launcher):
                 self._write_file(service.name, path, content, field), path, mode="ro"
             )
         settings = self.container_settings
+        extra: dict[str, Any] = {}
+        if service.entrypoint is not None:
+            extra["entrypoint"] = service.entrypoint
         container.with_kwargs(
-            labels=self._labels(), mem_limit=settings.memory, nano_cpus=int(settings.cpus * 1e9)
+            labels=self._labels(),
+            mem_limit=settings.memory,
+            nano_cpus=int(settings.cpus * 1e9),
+            **extra,
         )
         if self.network is not None:
             container.with_network(self.network).with_network_aliases(service.name)
@@ -127,6 +134,7 @@ class ContainerLauncher(Launcher):
             container.ports[f"{publish[0]}/tcp"] = ("127.0.0.1", publish[1])  # type: ignore[assignment]
         self.parameters[service.name] = {
             "image": service.image,
+            "entrypoint": service.entrypoint,
             "command": service.command,
             "env": sorted(service.env),
             "files": sorted(service.files),

@@ -46,7 +46,7 @@ def leftovers() -> list[str]:
         text=True,
         check=True,
     )
-    return found.stdout.split()
+    return found.stdout.splitlines()
 
 
 def outcomes(report: dict[str, Any]) -> dict[str, str]:
@@ -201,3 +201,71 @@ def test_killed_campaign_leaves_nothing_behind(images: None, tmp_path: Path, sig
     if signum == signal.SIGTERM:
         report = json.loads((journal.parent / "report.json").read_text())
         assert report["run"]["complete"] is False
+
+
+# A front container that answers with what it fetched from a service container by its name:
+# it can only answer once the private network and the name resolution work.
+FRONT = """
+import http.server, urllib.request
+class Front(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = urllib.request.urlopen("http://store:8000/greeting.txt", timeout=5).read()
+        self.send_response(200); self.end_headers(); self.wfile.write(body)
+http.server.HTTPServer(("0.0.0.0", 8080), Front).serve_forever()
+"""
+
+
+def test_multi_container_candidate_on_a_private_network(images: None, tmp_path: Path) -> None:
+    import requests
+
+    from conformance.launchers import launcher_for
+    from conformance.manifest import load_manifest
+
+    python = ["/opt/venv/bin/python", "-c"]
+    data = {
+        "extends": str(CONTAINER_MANIFESTS / "radicale.toml"),
+        "id": "two-containers",
+        "launch": {
+            "kind": "container",
+            "image": "localhost/eos-radicale:3.9.0",
+            "port": 8080,
+            "entrypoint": [*python, FRONT],
+            "ready": {"http": "/", "timeout": 60},
+            "services": [
+                {
+                    "name": "store",
+                    "image": "localhost/eos-radicale:3.9.0",
+                    "entrypoint": [
+                        "/opt/venv/bin/python",
+                        "-m",
+                        "http.server",
+                        "8000",
+                        "--directory",
+                        "/srv",
+                    ],
+                    "files": {"/srv/greeting.txt": "hello from the store"},
+                }
+            ],
+        },
+    }
+    manifest = tmp_path / "two.toml"
+    manifest.write_text(tomli_w.dumps(data))
+    loaded = load_manifest(manifest)
+    launcher = launcher_for("container")(loaded, tmp_path / "out")
+    running = launcher.start()
+    try:
+        assert requests.get(running.base_url, timeout=10).text == "hello from the store"
+        assert len(leftovers()) == 2
+        parameters = launcher.start_parameters()["containers"]
+        assert set(parameters) == {"candidate", "store"}
+    finally:
+        launcher.stop()
+    assert leftovers() == []
+    networks = subprocess.run(
+        [container_tool(), "network", "ls", "--filter", f"label={LABEL}", "--format", "{{.Name}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert networks.stdout.split() == []
+    assert (tmp_path / "out" / "candidate-store.log").exists()
