@@ -64,6 +64,21 @@ def test_head_has_no_body(upstream: tuple[str, Seen]) -> None:
     assert answer.content == b""
 
 
+def test_head_answer_never_carries_a_body(upstream: tuple[str, Seen]) -> None:
+    # Even if a fault gives the answer a body, HEAD must not send it: the stray bytes would
+    # be read as the start of the next answer on the same connection.
+    base, _ = upstream
+    fault = Fault(name="body", description="", breaks=(),
+                  on_response=lambda request, response: response.with_body(b"stray bytes"))
+    with running(base, fault) as proxy:
+        http = client()
+        head = http.head(proxy.url + "x")
+        after = http.get(proxy.url + "y")
+    assert head.status_code == 200
+    assert head.headers["Content-Length"] == "11"
+    assert (after.status_code, after.content) == (200, b"stray bytes")
+
+
 def test_on_response_drops_a_header(upstream: tuple[str, Seen]) -> None:
     base, seen = upstream
     fault = Fault(name="no-etag", description="drops ETag", breaks=("demo.etag",),

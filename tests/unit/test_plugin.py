@@ -676,6 +676,31 @@ def test_candidate_that_dies_during_the_run(runs: Runs) -> None:
     assert_candidate_gone(run)
 
 
+@scenario
+def forks_a_helper(root: Path) -> Pending:
+    suite = make_suite(root, "forks", [Req("demo.a")], """\
+        import pytest
+
+        @pytest.mark.requirement("demo.a")
+        def test_served(candidate):
+            assert candidate.session().request("GET", "").status_code == 200
+        """)
+    marker = new_marker()
+    # The candidate starts a helper that would outlive it unless its whole group is stopped.
+    script = ("import runpy, subprocess, sys; "
+              "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+              "sys.argv = ['http.server', '{port}', '--bind', '127.0.0.1']; "
+              "runpy.run_module('http.server', run_name='__main__')")
+    manifest = make_manifest(root, ["{python}", "-c", script], marker)
+    return start_pytest(root, suite, "--candidate", str(manifest), marker=marker)
+
+
+def test_helper_processes_of_the_candidate_are_stopped_too(runs: Runs) -> None:
+    run = runs["forks_a_helper"]
+    assert run.returncode == 0, run.output
+    assert_candidate_gone(run)
+
+
 # --- slower scenarios, run on their own -----------------------------------------------------
 
 
