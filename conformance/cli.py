@@ -92,6 +92,15 @@ def bundled_manifests() -> list[Path]:
     "--requirement", "requirements", multiple=True, help="run only checks covering this requirement"
 )
 @click.option("--seed", type=int, default=None, help="seed for property-based checks")
+@click.option(
+    "--sign-key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="sign each report with this Ed25519 private key (writes report.dsse.json)",
+)
+@click.option(
+    "--sign-passphrase-env", metavar="VAR", default=None, help="passphrase of --sign-key in $VAR"
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 @friendly
 def run(
@@ -103,6 +112,8 @@ def run(
     profiles: tuple[str, ...],
     requirements: tuple[str, ...],
     seed: int | None,
+    sign_key: Path | None,
+    sign_passphrase_env: str | None,
     pytest_args: tuple[str, ...],
 ) -> None:
     """Run a campaign: every candidate against the suites of the standards it claims.
@@ -121,6 +132,8 @@ def run(
     plan = [(manifest, suites_for(manifest, suites)) for manifest in loaded]
     for manifest in loaded:
         validate_launch(manifest)
+    # Loaded before anything starts, so a wrong passphrase does not waste a campaign.
+    signing_key = load_signing_key(sign_key, sign_passphrase_env) if sign_key else None
     options = CampaignOptions(
         campaign,
         kind,
@@ -137,6 +150,8 @@ def run(
         console.rule(f"{manifest.manifest.product} ({manifest.manifest.id}) — {standards}")
         result = run_candidate(manifest, claimed, options)
         runs.append(result)
+        if signing_key is not None and result.report is not None:
+            console.print(f"signed: {sign_report_file(result.output_dir, signing_key)}")
         if result.exit_code == EXIT_INTERRUPTED:
             break
     index = write_campaign_index(runs, options)
@@ -355,6 +370,10 @@ def _chosen_suites(standard: str | None) -> dict[str, Any]:
         raise InputError(f"unknown standard {standard!r} (installed: {', '.join(sorted(suites))})")
     return {standard: suites[standard]}
 
+
+from conformance.trust_cli import load_signing_key, register, sign_report_file  # noqa: E402
+
+register(main, report)
 
 if __name__ == "__main__":
     main()
