@@ -8,6 +8,7 @@ Manifest settings under ``[settings.caldav]`` (all optional):
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 
@@ -43,7 +44,8 @@ def anonymous_session(candidate: CandidateContext) -> RecordingSession:
 def principal_url(dav_session: RecordingSession) -> str:
     response = dav.propfind(dav_session, "", [dav.d("current-user-principal")])
     if response.status_code != 207:
-        cant_tell(f"PROPFIND current-user-principal on the base URL answered {response.status_code}")
+        cant_tell("PROPFIND current-user-principal on the base URL answered "
+                  f"{response.status_code}")
     found = [dav.href_value(r.prop(dav.d("current-user-principal")))
              for r in dav.parse_multistatus(response, "PROPFIND current-user-principal")]
     href = next((h for h in found if h), None)
@@ -96,7 +98,8 @@ class CalendarFactory:
 
     def create(self, components: list[str] | None = None) -> str:
         url = new_collection_url(self.home)
-        response = self.session.request("MKCALENDAR", url, data=mkcalendar_body("eos check", components),
+        response = self.session.request("MKCALENDAR", url,
+                                        data=mkcalendar_body("eos check", components),
                                         headers={"Content-Type": dav.XML})
         if response.status_code != 201:
             cant_tell(f"could not create a calendar to test in: MKCALENDAR {url} answered "
@@ -106,10 +109,9 @@ class CalendarFactory:
 
     def cleanup(self) -> None:
         for url in self.created:
-            try:
+            # Cleanup must not hide the check's own result.
+            with contextlib.suppress(Exception):
                 self.session.request("DELETE", url)
-            except Exception:  # cleanup must not hide the check's own result
-                pass
 
 
 @pytest.fixture

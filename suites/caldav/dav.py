@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from lxml import etree
 
-from conformance import CheckFailure, RecordingSession
+from conformance import CheckFailure, RecordingSession, cant_tell
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"
@@ -36,7 +36,8 @@ def serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
-def element(tag: str, *children: etree._Element, text: str | None = None, **attributes: str) -> etree._Element:
+def element(tag: str, *children: etree._Element, text: str | None = None,
+            **attributes: str) -> etree._Element:
     node = etree.Element(tag, nsmap=NSMAP)
     for key, value in attributes.items():
         node.set(key, value)
@@ -131,7 +132,8 @@ def propfind_body(*tags: str) -> bytes:
     return serialize(element(d("propfind"), element(d("prop"), *(element(t) for t in tags))))
 
 
-def propfind(session: RecordingSession, url: str, tags: list[str], depth: str = "0") -> requests.Response:
+def propfind(session: RecordingSession, url: str, tags: list[str],
+             depth: str = "0") -> requests.Response:
     return session.request("PROPFIND", url, data=propfind_body(*tags),
                            headers={"Depth": depth, "Content-Type": XML})
 
@@ -152,9 +154,165 @@ def error_conditions(response: requests.Response) -> list[str]:
     if not response.content:
         return []
     try:
-        root = etree.fromstring(response.content, etree.XMLParser(resolve_entities=False, no_network=True))
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        root = etree.fromstring(response.content, parser)
     except etree.XMLSyntaxError:
         return []
     if root.tag != d("error"):
         return []
     return [child.tag for child in root]
+
+
+# --- PROPPATCH ------------------------------------------------------------------------------
+
+def proppatch(session: RecordingSession, url: str, set_props: list[etree._Element] | None = None,
+              remove: list[str] | None = None) -> requests.Response:
+    instructions = []
+    if set_props:
+        instructions.append(element(d("set"), element(d("prop"), *set_props)))
+    if remove:
+        instructions.append(element(d("remove"), element(d("prop"), *(element(t) for t in remove))))
+    body = serialize(element(d("propertyupdate"), *instructions))
+    return session.request("PROPPATCH", url, data=body, headers={"Content-Type": XML})
+
+
+def single_response(response: requests.Response, url: str, what: str) -> DavResponse:
+    """The multistatus entry for ``url``; its absence fails the check."""
+    entry = find_response(parse_multistatus(response, what), url)
+    if entry is None:
+        raise CheckFailure(f"{what}: the multistatus holds no response for {path_of(url)}",
+                           expected=path_of(url), actual=response.text[:300])
+    return entry
+
+
+def prop_text(entry: DavResponse, tag: str) -> str | None:
+    value = entry.prop(tag)
+    return None if value is None else "".join(value.itertext()).strip()
+
+
+# --- REPORT bodies (RFC 4791 §7, RFC 6578 §3.2) ---------------------------------------------
+
+def report(session: RecordingSession, url: str, body: etree._Element,
+           depth: str | None = "1") -> requests.Response:
+    headers = {"Content-Type": XML}
+    if depth is not None:
+        headers["Depth"] = depth
+    return session.request("REPORT", url, data=serialize(body), headers=headers)
+
+
+def comp_filter(name: str, *children: etree._Element) -> etree._Element:
+    return element(c("comp-filter"), *children, name=name)
+
+
+def prop_filter(name: str, *children: etree._Element) -> etree._Element:
+    return element(c("prop-filter"), *children, name=name)
+
+
+def param_filter(name: str, *children: etree._Element) -> etree._Element:
+    return element(c("param-filter"), *children, name=name)
+
+
+def text_match(text: str, negate: bool = False, collation: str | None = None) -> etree._Element:
+    attributes = {"negate-condition": "yes"} if negate else {}
+    if collation:
+        attributes["collation"] = collation
+    return element(c("text-match"), text=text, **attributes)
+
+
+def is_not_defined() -> etree._Element:
+    return element(c("is-not-defined"))
+
+
+def time_range(start: str | None = None, end: str | None = None) -> etree._Element:
+    attributes = {}
+    if start:
+        attributes["start"] = start
+    if end:
+        attributes["end"] = end
+    return element(c("time-range"), **attributes)
+
+
+def calendar_query(*filters: etree._Element, with_data: bool = True) -> etree._Element:
+    """A calendar-query whose filter is VCALENDAR holding ``filters``."""
+    props = [element(d("getetag"))]
+    if with_data:
+        props.append(element(c("calendar-data")))
+    return element(c("calendar-query"), element(d("prop"), *props),
+                   element(c("filter"), comp_filter("VCALENDAR", *filters)))
+
+
+def calendar_multiget(hrefs: list[str]) -> etree._Element:
+    return element(c("calendar-multiget"),
+                   element(d("prop"), element(d("getetag")), element(c("calendar-data"))),
+                   *(element(d("href"), text=h) for h in hrefs))
+
+
+def free_busy_query(start: str, end: str) -> etree._Element:
+    return element(c("free-busy-query"), time_range(start, end))
+
+
+def sync_collection(token: str, props: list[str] | None = None) -> etree._Element:
+    return element(d("sync-collection"), element(d("sync-token"), text=token),
+                   element(d("sync-level"), text="1"),
+                   element(d("prop"), *(element(t) for t in (props or [d("getetag")]))))
+
+
+def matched_paths(response: requests.Response, what: str) -> set[str]:
+    """Paths of the 2xx entries of a REPORT multistatus (the matching resources)."""
+    paths = set()
+    for entry in parse_multistatus(response, what):
+        if entry.status is not None and not 200 <= entry.status < 300:
+            continue
+        if entry.status is None and not any(200 <= p.status < 300 for p in entry.propstats):
+            continue
+        paths.add(path_of(entry.href).rstrip("/"))
+    return paths
+
+
+def sync_token_of(response: requests.Response, what: str) -> str | None:
+    root = parse_xml(response, what)
+    token = root.findtext(d("sync-token"))
+    return token.strip() if token else None
+
+
+def supported_reports(prop: etree._Element | None) -> list[str]:
+    """Report element names listed in a DAV:supported-report-set value (RFC 3253 §3.1.5)."""
+    if prop is None:
+        return []
+    found = []
+    for report_element in prop.iter(d("report")):
+        found.extend(child.tag for child in report_element)
+    return found
+
+
+def dav_header_tokens(response: requests.Response) -> list[str]:
+    # The DAV header may be repeated; requests joins repeats with ", ".
+    value = response.headers.get("DAV", "")
+    return [token.strip().strip("<>") for token in value.split(",") if token.strip()]
+
+
+# --- calendar object resources --------------------------------------------------------------
+
+def put_ical(session: RecordingSession, url: str, data: str | bytes,
+             headers: dict[str, str] | None = None,
+             content_type: str = "text/calendar; charset=utf-8") -> requests.Response:
+    body = data.encode("utf-8") if isinstance(data, str) else data
+    return session.request("PUT", url, data=body,
+                           headers={"Content-Type": content_type, **(headers or {})})
+
+
+def store(session: RecordingSession, url: str, data: str | bytes) -> requests.Response:
+    """PUT test data the check needs as a precondition; failure means the check can't tell."""
+    response = put_ical(session, url, data)
+    if not 200 <= response.status_code < 300:
+        cant_tell(f"could not store test data: PUT {path_of(url)} answered "
+                  f"{response.status_code}")
+    return response
+
+
+def current_etag(session: RecordingSession, url: str) -> str | None:
+    response = propfind(session, url, [d("getetag")])
+    if response.status_code != 207:
+        return None
+    entry = find_response(parse_multistatus(response, "PROPFIND getetag"), url)
+    return prop_text(entry, d("getetag")) if entry else None

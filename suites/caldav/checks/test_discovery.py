@@ -1,0 +1,135 @@
+"""Finding the user's calendars: the well-known URI (RFC 6764 §5), the current user's
+principal (RFC 5397 §3, RFC 3744 §4) and the calendar home (RFC 4791 §6.2.1)."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import caldav
+import pytest
+import requests
+
+import conformance
+from conformance import RecordingSession, expect, expect_in
+from conformance.context import CandidateContext
+from suites.caldav import dav
+
+WELL_KNOWN = "/.well-known/caldav"
+# RFC 6764 §5 names 301, 303 and 307 as examples of "the available mechanisms provided by
+# HTTP"; 302 and 308 are HTTP redirects too, and keep the method for PROPFIND.
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def current_user_principal(session: RecordingSession, url: str) -> tuple[str | None, object]:
+    response = dav.propfind(session, url, [dav.d("current-user-principal")])
+    entries = dav.parse_multistatus(response, "PROPFIND current-user-principal")
+    prop = next((e.prop(dav.d("current-user-principal")) for e in entries
+                 if e.prop(dav.d("current-user-principal")) is not None), None)
+    return dav.href_value(prop), prop
+
+
+def well_known(session: RecordingSession, method: str) -> requests.Response:
+    if method == "PROPFIND":
+        return dav.propfind(session, WELL_KNOWN, [dav.d("current-user-principal")])
+    return session.request(method, WELL_KNOWN)
+
+
+@pytest.mark.requirement("caldav.principal.current-user-principal")
+def test_current_user_principal_names_the_principal(dav_session: RecordingSession) -> None:
+    href, _ = current_user_principal(dav_session, "")
+    expect(href is not None, "DAV:current-user-principal on the context root holds a DAV:href",
+           expected="a DAV:href", actual=href)
+    assert href is not None
+    url = dav_session.url(href)
+    expect(url.startswith(("http://", "https://")), "the principal href is an http(s) URL",
+           expected="http(s)", actual=url)
+    entry = dav.single_response(dav.propfind(dav_session, url, [dav.d("principal-URL")]), url,
+                                "PROPFIND principal-URL")
+    principal_url = dav.href_value(entry.prop(dav.d("principal-URL")))
+    expect(principal_url is not None and dav.same_path(principal_url, href),
+           "the current-user-principal href is the principal's DAV:principal-URL",
+           expected=dav.path_of(href), actual=principal_url)
+
+
+@pytest.mark.requirement("caldav.principal.resourcetype")
+def test_principal_resourcetype(dav_session: RecordingSession, principal_url: str) -> None:
+    entry = dav.single_response(dav.propfind(dav_session, principal_url, [dav.d("resourcetype")]),
+                                principal_url, "PROPFIND resourcetype of the principal")
+    value = entry.prop(dav.d("resourcetype"))
+    kinds = [child.tag for child in value] if value is not None else []
+    expect(dav.d("principal") in kinds, "DAV:resourcetype of the principal holds DAV:principal",
+           expected=dav.d("principal"), actual=kinds)
+
+
+@pytest.mark.requirement("caldav.principal.unauthenticated")
+def test_unauthenticated_request_gets_the_pseudo_principal(
+        candidate: CandidateContext, account_name: str,
+        anonymous_session: RecordingSession) -> None:
+    if candidate.account(account_name).password is None:
+        pytest.skip("the candidate does not authenticate users, so no request is "
+                    "unauthenticated")
+    response = dav.propfind(anonymous_session, "", [dav.d("current-user-principal")])
+    if response.status_code == 401:
+        pytest.skip("the server challenges unauthenticated requests (401) instead of answering "
+                    "them, so it never reports a principal to an unauthenticated user")
+    href, prop = current_user_principal(anonymous_session, "")
+    children = [child.tag for child in prop] if prop is not None else []  # type: ignore[union-attr]
+    expect(children == [dav.d("unauthenticated")],
+           "DAV:current-user-principal of an unauthenticated request is DAV:unauthenticated",
+           expected=[dav.d("unauthenticated")], actual=children or href)
+
+
+@pytest.mark.requirement("caldav.discovery.well-known-redirect")
+@pytest.mark.parametrize("method", ["GET", "PROPFIND"])
+def test_well_known_uri_redirects(dav_session: RecordingSession, method: str) -> None:
+    response = well_known(dav_session, method)
+    expect_in(response.status_code, REDIRECTS, f"status of {method} {WELL_KNOWN}")
+    location = response.headers.get("Location")
+    expect(bool(location), "the redirect names a Location", expected="a URL", actual=location)
+    assert location is not None
+    expect(dav.path_of(urljoin(response.url, location)).rstrip("/") != WELL_KNOWN,
+           "the redirect leads away from the well-known URI", expected="the context path",
+           actual=location)
+
+
+@pytest.mark.requirement("caldav.discovery.context-path")
+def test_well_known_leads_to_the_principal(dav_session: RecordingSession) -> None:
+    response = well_known(dav_session, "PROPFIND")
+    location = response.headers.get("Location")
+    if response.status_code not in REDIRECTS or not location:
+        conformance.cant_tell(f"{WELL_KNOWN} does not redirect ({response.status_code}); see "
+                              "caldav.discovery.well-known-redirect")
+    context = urljoin(response.url, location)
+    href, _ = current_user_principal(dav_session, context)
+    expect(href is not None, "PROPFIND of DAV:current-user-principal on the context path the "
+           "well-known URI leads to names the principal", expected="a DAV:href", actual=href)
+
+
+@pytest.mark.requirement("caldav.discovery.calendar-home-set")
+def test_principal_names_its_calendar_home(dav_session: RecordingSession,
+                                           principal_url: str) -> None:
+    entry = dav.single_response(
+        dav.propfind(dav_session, principal_url, [dav.c("calendar-home-set")]), principal_url,
+        "PROPFIND calendar-home-set")
+    home = dav.href_value(entry.prop(dav.c("calendar-home-set")))
+    expect(home is not None, "the principal defines CALDAV:calendar-home-set",
+           expected="a DAV:href", actual=entry.prop_status(dav.c("calendar-home-set")))
+
+
+@pytest.mark.requirement("caldav.discovery.calendar-home-set")
+def test_a_client_library_finds_a_new_calendar(candidate: CandidateContext, account_name: str,
+                                               calendar: str) -> None:
+    """What a real client does: principal, calendar home, calendars (python caldav)."""
+    account = candidate.account(account_name)
+    client = caldav.DAVClient(url=candidate.endpoint("base"), username=account.username,
+                              password=account.password)
+    client.session.hooks["response"].append(conformance.record_response)
+    try:
+        found = [str(c.url) for c in client.principal().calendars()]
+    finally:
+        client.close()
+    expect(any(dav.same_path(url, calendar) for url in found),
+           "the calendar home found through the principal lists a newly created calendar",
+           expected=dav.path_of(calendar), actual=[dav.path_of(u) for u in found])
+
+

@@ -1,0 +1,202 @@
+"""WebDAV properties: PROPFIND depths and unknown properties (RFC 4918 §9.1), PROPPATCH
+(RFC 4918 §9.2), and the calendar collection properties of RFC 4791 §5.2."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import CheckFailure, RecordingSession, expect, expect_equal, expect_in
+from suites.caldav import dav, ical
+
+EOS = "https://eos.example/ns/conformance"
+
+
+@pytest.fixture
+def populated(dav_session: RecordingSession, calendar: str) -> tuple[str, list[str]]:
+    """A calendar with two events."""
+    members = [f"{calendar}one.ics", f"{calendar}two.ics"]
+    for member in members:
+        dav.store(dav_session, member, ical.simple_event())
+    return calendar, members
+
+
+def paths(responses: list[dav.DavResponse]) -> set[str]:
+    return {dav.path_of(r.href).rstrip("/") for r in responses}
+
+
+@pytest.mark.requirement("caldav.propfind.depth-0")
+def test_propfind_depth_0_answers_for_the_collection_only(
+        dav_session: RecordingSession, populated: tuple[str, list[str]]) -> None:
+    calendar, _ = populated
+    response = dav.propfind(dav_session, calendar, [dav.d("resourcetype")], depth="0")
+    found = paths(dav.parse_multistatus(response, "PROPFIND Depth: 0"))
+    expect_equal(found, {dav.path_of(calendar).rstrip("/")}, "hrefs of PROPFIND Depth: 0")
+
+
+@pytest.mark.requirement("caldav.propfind.depth-1")
+def test_propfind_depth_1_lists_the_members(dav_session: RecordingSession,
+                                            populated: tuple[str, list[str]]) -> None:
+    calendar, members = populated
+    response = dav.propfind(dav_session, calendar, [dav.d("getetag")], depth="1")
+    found = paths(dav.parse_multistatus(response, "PROPFIND Depth: 1"))
+    wanted = {dav.path_of(u).rstrip("/") for u in [calendar, *members]}
+    expect_equal(found, wanted, "hrefs of PROPFIND Depth: 1 on a calendar with two events")
+
+
+def deep_paths(populated: tuple[str, list[str]]) -> set[str]:
+    calendar, members = populated
+    return {dav.path_of(u).rstrip("/") for u in [calendar, *members]}
+
+
+@pytest.mark.requirement("caldav.propfind.depth-infinity")
+def test_propfind_depth_infinity_is_supported(dav_session: RecordingSession,
+                                              calendar_home: str,
+                                              populated: tuple[str, list[str]]) -> None:
+    response = dav.propfind(dav_session, calendar_home, [dav.d("resourcetype")],
+                            depth="infinity")
+    expect_equal(response.status_code, 207, "status of PROPFIND Depth: infinity on the "
+                 "calendar home")
+    found = paths(dav.parse_multistatus(response, "PROPFIND Depth: infinity"))
+    wanted = deep_paths(populated)
+    expect(wanted <= found, "PROPFIND Depth: infinity on the calendar home reaches the "
+           "calendar and its events", expected=sorted(wanted), actual=sorted(found))
+
+
+@pytest.mark.requirement("caldav.propfind.finite-depth-error")
+def test_refused_depth_infinity_names_propfind_finite_depth(
+        dav_session: RecordingSession, calendar_home: str,
+        populated: tuple[str, list[str]]) -> None:
+    response = dav.propfind(dav_session, calendar_home, [dav.d("resourcetype")],
+                            depth="infinity")
+    if response.status_code == 207:
+        found = paths(dav.parse_multistatus(response, "PROPFIND Depth: infinity"))
+        if deep_paths(populated) <= found:
+            pytest.skip("the server supports Depth: infinity, so it never refuses it")
+        # A 207 that silently stops at some depth refuses infinity without saying so.
+        raise CheckFailure("PROPFIND Depth: infinity was answered 207 but stopped short of "
+                           "the events two levels down, instead of a 403 with "
+                           "DAV:propfind-finite-depth",
+                           expected="403 with DAV:propfind-finite-depth",
+                           actual=sorted(found))
+    expect_equal(response.status_code, 403, "status of a refused Depth: infinity PROPFIND")
+    expect_in(dav.d("propfind-finite-depth"), dav.error_conditions(response),
+              "preconditions named by the refusal")
+
+
+@pytest.mark.requirement("caldav.propfind.unknown-property-404")
+@pytest.mark.parametrize("target", ["calendar collection", "calendar object resource"])
+def test_unknown_property_is_reported_404(dav_session: RecordingSession,
+                                          populated: tuple[str, list[str]], target: str) -> None:
+    calendar, members = populated
+    url = calendar if target == "calendar collection" else members[0]
+    unknown = dav.qname(EOS, "never-defined")
+    response = dav.propfind(dav_session, url, [dav.d("getetag"), unknown])
+    entry = dav.single_response(response, url, "PROPFIND of an unknown property")
+    expect_equal(entry.prop_status(unknown), 404,
+                 f"propstat status of a property the {target} does not have")
+
+
+@pytest.mark.requirement("caldav.proppatch.dead-property")
+def test_dead_property_set_and_remove(dav_session: RecordingSession, calendar: str) -> None:
+    tag = dav.qname(EOS, "colour-note")
+    setting = dav.proppatch(dav_session, calendar,
+                            [dav.element(tag, text="türkis, not teal")])
+    entry = dav.single_response(setting, calendar, "PROPPATCH set of a dead property")
+    if entry.prop_status(tag) == 403:
+        pytest.skip("the server refuses to store this dead property (403), which §9.2 allows")
+    expect_equal(entry.prop_status(tag), 200, "propstat status of setting a dead property")
+    read = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
+                               "PROPFIND of the dead property")
+    expect_equal(dav.prop_text(read, tag), "türkis, not teal", "dead property value read back")
+    removing = dav.single_response(dav.proppatch(dav_session, calendar, remove=[tag]),
+                                   calendar, "PROPPATCH remove of the dead property")
+    expect_equal(removing.prop_status(tag), 200, "propstat status of removing it")
+    gone = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
+                               "PROPFIND after removal")
+    expect_equal(gone.prop_status(tag), 404, "propstat status of the removed dead property")
+
+
+@pytest.mark.requirement("caldav.proppatch.displayname")
+def test_displayname_set_and_remove(dav_session: RecordingSession, calendar: str) -> None:
+    name = dav.d("displayname")
+    setting = dav.single_response(
+        dav.proppatch(dav_session, calendar, [dav.element(name, text="Renamed — 日本")]),
+        calendar, "PROPPATCH set DAV:displayname")
+    expect_equal(setting.prop_status(name), 200, "propstat status of setting DAV:displayname")
+    read = dav.single_response(dav.propfind(dav_session, calendar, [name]), calendar,
+                               "PROPFIND DAV:displayname")
+    expect_equal(dav.prop_text(read, name), "Renamed — 日本", "DAV:displayname after PROPPATCH")
+    removing = dav.single_response(dav.proppatch(dav_session, calendar, remove=[name]),
+                                   calendar, "PROPPATCH remove DAV:displayname")
+    expect_equal(removing.prop_status(name), 200, "propstat status of removing DAV:displayname")
+    after = dav.single_response(dav.propfind(dav_session, calendar, [name]), calendar,
+                                "PROPFIND DAV:displayname after removal")
+    # A server may show a default name of its own afterwards, but not the removed value.
+    expect(dav.prop_text(after, name) != "Renamed — 日本",
+           "DAV:displayname no longer holds the removed value",
+           expected="404, empty or a server default", actual=dav.prop_text(after, name))
+
+
+@pytest.mark.requirement("caldav.collection.supported-calendar-data")
+def test_supported_calendar_data_names_icalendar(dav_session: RecordingSession,
+                                                 calendar: str) -> None:
+    tag = dav.c("supported-calendar-data")
+    entry = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
+                                "PROPFIND supported-calendar-data")
+    value = entry.prop(tag)
+    if value is None:
+        pytest.skip("the calendar does not define the optional CALDAV:supported-calendar-data")
+    types = [(t.get("content-type"), t.get("version")) for t in value.iter(dav.c("calendar-data"))]
+    expect(("text/calendar", "2.0") in types,
+           "CALDAV:supported-calendar-data names text/calendar version 2.0",
+           expected=("text/calendar", "2.0"), actual=types)
+
+
+def describe(session: RecordingSession, calendar: str, lang: str | None) -> dav.DavResponse:
+    description = dav.element(dav.c("calendar-description"), text="Réunions d'équipe")
+    if lang:
+        description.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    return dav.single_response(dav.proppatch(session, calendar, [description]), calendar,
+                               "PROPPATCH calendar-description")
+
+
+@pytest.mark.requirement("caldav.collection.calendar-description")
+def test_calendar_description_can_be_set(dav_session: RecordingSession, calendar: str) -> None:
+    tag = dav.c("calendar-description")
+    status = describe(dav_session, calendar, None).prop_status(tag)
+    if status in (403, 409):
+        pytest.skip(f"the server keeps CALDAV:calendar-description protected ({status})")
+    expect_equal(status, 200, "propstat status of setting CALDAV:calendar-description")
+    entry = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
+                                "PROPFIND calendar-description")
+    expect_equal(dav.prop_text(entry, tag), "Réunions d'équipe",
+                 "CALDAV:calendar-description read back")
+
+
+@pytest.mark.requirement("caldav.collection.calendar-description-lang")
+def test_calendar_description_keeps_xml_lang(dav_session: RecordingSession,
+                                             calendar: str) -> None:
+    tag = dav.c("calendar-description")
+    status = describe(dav_session, calendar, "fr").prop_status(tag)
+    if status != 200:
+        pytest.skip(f"the server did not set CALDAV:calendar-description ({status})")
+    entry = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
+                                "PROPFIND calendar-description")
+    value = entry.prop(tag)
+    lang = value.get("{http://www.w3.org/XML/1998/namespace}lang") if value is not None else None
+    expect_equal(lang, "fr", "xml:lang of CALDAV:calendar-description read back")
+
+
+@pytest.mark.requirement("caldav.reports.supported-report-set")
+@pytest.mark.parametrize("target", ["calendar collection", "calendar object resource"])
+def test_calendar_reports_are_advertised(dav_session: RecordingSession,
+                                         populated: tuple[str, list[str]], target: str) -> None:
+    calendar, members = populated
+    url = calendar if target == "calendar collection" else members[0]
+    entry = dav.single_response(
+        dav.propfind(dav_session, url, [dav.d("supported-report-set")]), url,
+        "PROPFIND supported-report-set")
+    reports = dav.supported_reports(entry.prop(dav.d("supported-report-set")))
+    for report in (dav.c("calendar-query"), dav.c("calendar-multiget")):
+        expect(report in reports, f"DAV:supported-report-set of a {target} lists {report}",
+               expected=report, actual=reports)
