@@ -186,28 +186,30 @@ def run_pytest(root: Path, target: Path, *args: str, **options: Any) -> Run:
 
 
 # Scenarios run concurrently: each is a fresh interpreter that spends most of its second
-# importing, so starting them all at once roughly halves the wall time of this module.
+# importing, so the runs the selected tests need all start together at the first request.
 SCENARIOS: dict[str, Callable[[Path], Pending]] = {}
 
 
-def scenario(prepare: Callable[[Path], Pending]) -> Callable[[Path], Pending]:
-    SCENARIOS[prepare.__name__] = prepare
-    return prepare
+def scenario(prepare: Callable[[Path], Pending]) -> Any:
+    """Register a scenario; a test asks for its finished run by naming it as a fixture."""
+    name = prepare.__name__
+    SCENARIOS[name] = prepare
 
+    @pytest.fixture(scope="module", name=name)
+    def finished(runs: dict[str, Pending]) -> Run:
+        return runs[name].result()
 
-class Runs:
-    def __init__(self, pending: dict[str, Pending]) -> None:
-        self.pending = pending
-
-    def __getitem__(self, name: str) -> Run:
-        return self.pending[name].result()
+    return finished
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
-    pending = {name: prepare(tmp_path_factory.mktemp(name)) for name, prepare in
-               SCENARIOS.items()}
-    yield Runs(pending)
+def runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Pending]]:
+    wanted = {name for item in request.session.items
+              for name in SCENARIOS if name in getattr(item, "fixturenames", ())}
+    pending = {name: SCENARIOS[name](tmp_path_factory.mktemp(name)) for name in sorted(wanted)}
+    yield pending
     for started in pending.values():  # never leave a run behind, even if a test failed early
         started.result()
 
@@ -282,16 +284,16 @@ def collection_problems(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest))
 
 
-def test_check_without_requirement_marker_is_a_collection_error(runs: Runs) -> None:
-    run = runs["collection_problems"]
+def test_check_without_requirement_marker_is_a_collection_error(collection_problems: Run) -> None:
+    run = collection_problems
     assert run.returncode == 2
     assert re.search(r"test_collect_checks\.py::test_without_marker: check declares no "
                      r"requirement", run.stderr)
     assert_plain_error(run)
 
 
-def test_unknown_requirement_id_is_a_collection_error(runs: Runs) -> None:
-    run = runs["collection_problems"]
+def test_unknown_requirement_id_is_a_collection_error(collection_problems: Run) -> None:
+    run = collection_problems
     assert run.returncode == 2
     # Every problem is listed at once, not one per attempt.
     assert re.search(r"test_with_unknown_id: requirement 'demo\.nonexistent' is not in the "
@@ -305,8 +307,8 @@ def no_candidate(root: Path) -> Pending:
     return start_pytest(root, make_suite(root, "nocand", TWO_MUSTS, PASSING_CHECKS))
 
 
-def test_suite_checks_need_a_candidate(runs: Runs) -> None:
-    run = runs["no_candidate"]
+def test_suite_checks_need_a_candidate(no_candidate: Run) -> None:
+    run = no_candidate
     assert run.returncode == 2
     assert "suite checks need a candidate: pass --candidate MANIFEST" in run.stderr
     assert_plain_error(run)
@@ -320,8 +322,8 @@ def malformed_manifest(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest))
 
 
-def test_malformed_manifest_names_file_and_field(runs: Runs) -> None:
-    run = runs["malformed_manifest"]
+def test_malformed_manifest_names_file_and_field(malformed_manifest: Run) -> None:
+    run = malformed_manifest
     assert run.returncode == 2
     assert str(run.root / "candidate.toml") in run.stderr
     assert "field 'product': Field required" in run.stderr
@@ -337,8 +339,8 @@ def malformed_launch(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest))
 
 
-def test_malformed_launch_section_is_refused_before_anything_starts(runs: Runs) -> None:
-    run = runs["malformed_launch"]
+def test_malformed_launch_section_is_refused_before_anything_starts(malformed_launch: Run) -> None:
+    run = malformed_launch
     assert run.returncode == 2
     assert "field 'launch.command': Input should be a valid list" in run.stderr
     assert str((run.root / "candidate.toml").resolve()) in run.stderr
@@ -360,8 +362,8 @@ def unresolvable_artefact(root: Path) -> Pending:
     reason="core bug: plugin._open_journal calls resolve_artefact outside any try, so an "
     "artefact that cannot be resolved is an INTERNALERROR traceback with exit code 3",
 )
-def test_unresolvable_artefact_is_an_input_error(runs: Runs) -> None:
-    run = runs["unresolvable_artefact"]
+def test_unresolvable_artefact_is_an_input_error(unresolvable_artefact: Run) -> None:
+    run = unresolvable_artefact
     assert "'no-such-distribution-eos' is not installed" in run.stderr
     assert_plain_error(run)
     assert run.returncode == 2
@@ -374,8 +376,8 @@ def unknown_requirement_option(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest), "--requirement", "demo.zz")
 
 
-def test_unknown_requirement_option_is_an_input_error(runs: Runs) -> None:
-    run = runs["unknown_requirement_option"]
+def test_unknown_requirement_option_is_an_input_error(unknown_requirement_option: Run) -> None:
+    run = unknown_requirement_option
     assert run.returncode == 2
     assert "--requirement: unknown requirement id(s) demo.zz" in run.stderr
     assert_plain_error(run)
@@ -392,8 +394,8 @@ def passing(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest), marker=marker)
 
 
-def test_passing_run_exits_0_and_writes_every_output(runs: Runs) -> None:
-    run = runs["passing"]
+def test_passing_run_exits_0_and_writes_every_output(passing: Run) -> None:
+    run = passing
     assert run.returncode == 0, run.output
     for name in ("report.json", "junit.xml", "earl.jsonld", "journal.jsonl", "candidate.log"):
         assert (run.output_dir / name).is_file(), name
@@ -406,8 +408,8 @@ def test_passing_run_exits_0_and_writes_every_output(runs: Runs) -> None:
     assert "conformance summary" in run.stdout
 
 
-def test_passing_run_outputs_are_consistent(runs: Runs) -> None:
-    run = runs["passing"]
+def test_passing_run_outputs_are_consistent(passing: Run) -> None:
+    run = passing
     report = run.report()
     candidate = report["candidate"]
     assert (candidate["id"], candidate["version"], candidate["launcher"]) == (
@@ -426,18 +428,18 @@ def test_passing_run_outputs_are_consistent(runs: Runs) -> None:
     assert "GET /hello.txt" in (run.output_dir / "candidate.log").read_text()
 
 
-def test_passing_run_report_matches_the_published_schema(runs: Runs) -> None:
+def test_passing_run_report_matches_the_published_schema(passing: Run) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     import conformance
 
     schema_file = Path(conformance.__file__).parent / "schemas" / "report-1.schema.json"
     schema = json.loads(schema_file.read_text())
-    errors = jsonschema.Draft202012Validator(schema).iter_errors(runs["passing"].report())
+    errors = jsonschema.Draft202012Validator(schema).iter_errors(passing.report())
     assert [error.message for error in errors] == []
 
 
-def test_passing_run_leaves_no_candidate_running(runs: Runs) -> None:
-    assert_candidate_gone(runs["passing"])
+def test_passing_run_leaves_no_candidate_running(passing: Run) -> None:
+    assert_candidate_gone(passing)
 
 
 # --- every outcome in one run -------------------------------------------------------------
@@ -497,15 +499,15 @@ reference = "https://example.org/issues/7"
                         marker=marker)
 
 
-def test_mixed_run_fails_with_exit_1(runs: Runs) -> None:
-    run = runs["mixed"]
+def test_mixed_run_fails_with_exit_1(mixed: Run) -> None:
+    run = mixed
     assert run.returncode == 1, run.output
     assert run.report()["verdict"] == "fail"
     assert run.report()["run"]["complete"] is True
 
 
-def test_every_outcome_is_classified(runs: Runs) -> None:
-    assert runs["mixed"].outcomes() == {
+def test_every_outcome_is_classified(mixed: Run) -> None:
+    assert mixed.outcomes() == {
         "demo.pass": "passed",
         "demo.also": "passed",  # one check may cover two requirements
         "demo.fail": "failed",
@@ -518,16 +520,16 @@ def test_every_outcome_is_classified(runs: Runs) -> None:
     }
 
 
-def test_profile_verdict_lists_failed_and_unmet_musts(runs: Runs) -> None:
-    (verdict,) = runs["mixed"].report()["profiles"]
+def test_profile_verdict_lists_failed_and_unmet_musts(mixed: Run) -> None:
+    (verdict,) = mixed.report()["profiles"]
     assert verdict["verdict"] == "fail"
     assert sorted(verdict["failed_must"]) == ["demo.assert", "demo.fail"]
     assert sorted(verdict["unmet_must"]) == ["demo.cant", "demo.crash", "demo.setup",
                                              "demo.untested"]
 
 
-def test_failure_carries_its_http_evidence(runs: Runs) -> None:
-    failed = runs["mixed"].requirement("demo.fail")
+def test_failure_carries_its_http_evidence(mixed: Run) -> None:
+    failed = mixed.requirement("demo.fail")
     (finding,) = failed["findings"]
     assert finding["message"] == "GET missing.txt status: expected 200, got 404"
     assert (finding["expected"], finding["actual"]) == ("200", "404")
@@ -540,15 +542,15 @@ def test_failure_carries_its_http_evidence(runs: Runs) -> None:
     assert failed["url"] == "https://example.org/spec#section-1"
 
 
-def test_known_deviation_is_attached_but_stays_failed(runs: Runs) -> None:
-    failed = runs["mixed"].requirement("demo.fail")
+def test_known_deviation_is_attached_but_stays_failed(mixed: Run) -> None:
+    failed = mixed.requirement("demo.fail")
     assert failed["outcome"] == "failed"
     assert failed["known_deviation"] == {"reason": "serves no missing files",
                                          "reference": "https://example.org/issues/7"}
 
 
-def test_messages_explain_each_outcome(runs: Runs) -> None:
-    checks = {c["nodeid"].rsplit("::", 1)[1]: c for c in runs["mixed"].report()["checks"]}
+def test_messages_explain_each_outcome(mixed: Run) -> None:
+    checks = {c["nodeid"].rsplit("::", 1)[1]: c for c in mixed.report()["checks"]}
     assert "arithmetic is broken" in checks["test_plain_assert"]["message"]
     assert checks["test_skip"]["message"] == "the product has no task lists"
     assert checks["test_cant"]["message"] == "could not create a calendar to test in"
@@ -560,19 +562,19 @@ def test_messages_explain_each_outcome(runs: Runs) -> None:
     assert checks["test_pass"]["evidence"]["exchangeCount"] == 1
 
 
-def test_no_secret_in_any_output(runs: Runs) -> None:
-    run = runs["mixed"]
+def test_no_secret_in_any_output(mixed: Run) -> None:
+    run = mixed
     for output in run.output_dir.iterdir():
         assert SECRET not in output.read_text(errors="replace"), output.name
     assert SECRET not in run.output
 
 
-def test_seed_is_recorded(runs: Runs) -> None:
-    assert runs["mixed"].report()["run"]["seeds"]["hypothesis"] == 1234
+def test_seed_is_recorded(mixed: Run) -> None:
+    assert mixed.report()["run"]["seeds"]["hypothesis"] == 1234
 
 
-def test_mixed_run_leaves_no_candidate_running(runs: Runs) -> None:
-    assert_candidate_gone(runs["mixed"])
+def test_mixed_run_leaves_no_candidate_running(mixed: Run) -> None:
+    assert_candidate_gone(mixed)
 
 
 # --- selecting requirements ---------------------------------------------------------------
@@ -587,8 +589,8 @@ def one_requirement(root: Path) -> Pending:
                         marker=marker)
 
 
-def test_requirement_option_runs_only_that_requirements_checks(runs: Runs) -> None:
-    run = runs["one_requirement"]
+def test_requirement_option_runs_only_that_requirements_checks(one_requirement: Run) -> None:
+    run = one_requirement
     report = run.report()
     assert [c["nodeid"].rsplit("::", 1)[1] for c in report["checks"]] == ["test_hello_is_served"]
     assert run.outcomes() == {"demo.a": "passed", "demo.b": "untested"}
@@ -608,8 +610,8 @@ def exits_at_once(root: Path) -> Pending:
                         marker=marker)
 
 
-def test_candidate_that_exits_at_once(runs: Runs) -> None:
-    run = runs["exits_at_once"]
+def test_candidate_that_exits_at_once(exits_at_once: Run) -> None:
+    run = exits_at_once
     assert run.returncode == 3, run.output
     assert "exited with code 4 before it became ready" in run.stderr
     assert "boom" in run.stderr  # the candidate's last words
@@ -659,8 +661,8 @@ def dies_during_the_run(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest), marker=marker)
 
 
-def test_candidate_that_dies_during_the_run(runs: Runs) -> None:
-    run = runs["dies_during_the_run"]
+def test_candidate_that_dies_during_the_run(dies_during_the_run: Run) -> None:
+    run = dies_during_the_run
     assert run.returncode == 3, run.output
     assert_plain_error(run)
     report = run.report()
@@ -695,22 +697,27 @@ def forks_a_helper(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest), marker=marker)
 
 
-def test_helper_processes_of_the_candidate_are_stopped_too(runs: Runs) -> None:
-    run = runs["forks_a_helper"]
+def test_helper_processes_of_the_candidate_are_stopped_too(forks_a_helper: Run) -> None:
+    run = forks_a_helper
     assert run.returncode == 0, run.output
     assert_candidate_gone(run)
 
 
-# --- slower scenarios, run on their own -----------------------------------------------------
+# --- slower scenarios (seconds each), marked so a quick run can leave them out ------------
+
+
+@scenario
+def never_ready(root: Path) -> Pending:
+    suite = make_suite(root, "sleepy", TWO_MUSTS, PASSING_CHECKS)
+    marker = new_marker()
+    command = ["{python}", "-c", "import time; time.sleep(60)"]
+    manifest = make_manifest(root, command, marker, ready="timeout = 1\ninterval = 0.05")
+    return start_pytest(root, suite, "--candidate", str(manifest), marker=marker)
 
 
 @pytest.mark.integration  # waits out a one-second readiness timeout
-def test_candidate_that_never_becomes_ready(tmp_path: Path) -> None:
-    suite = make_suite(tmp_path, "sleepy", TWO_MUSTS, PASSING_CHECKS)
-    marker = new_marker()
-    command = ["{python}", "-c", "import time; time.sleep(60)"]
-    manifest = make_manifest(tmp_path, command, marker, ready="timeout = 1\ninterval = 0.05")
-    run = run_pytest(tmp_path, suite, "--candidate", str(manifest), marker=marker)
+def test_candidate_that_never_becomes_ready(never_ready: Run) -> None:
+    run = never_ready
     assert run.returncode == 3, run.output
     where = re.search(r"did not become ready within 1 s: probe (http://127\.0\.0\.1:\d+/) saw "
                       r"\w+", run.stderr)
@@ -721,7 +728,7 @@ def test_candidate_that_never_becomes_ready(tmp_path: Path) -> None:
     assert report["run"]["complete"] is False
     assert "did not become ready" in report["run"]["stop_reason"]
     assert report["run"]["start_parameters"]["endpoints"]["base"] == where.group(1)
-    assert marked_processes(marker) == []  # the sleeping process was stopped
+    assert marked_processes(run.marker) == []  # the sleeping process was stopped
 
 
 SEEDED_CHECKS = """\
@@ -738,19 +745,26 @@ SEEDED_CHECKS = """\
     """
 
 
-@pytest.mark.integration  # two runs with Hypothesis loaded
-def test_recorded_seed_reproduces_the_same_examples(tmp_path: Path) -> None:
-    suite = make_suite(tmp_path, "seeded", TWO_MUSTS, SEEDED_CHECKS)
-    manifest = make_manifest(tmp_path, HTTP_SERVER, new_marker())
-    first_file, second_file = tmp_path / "first.txt", tmp_path / "second.txt"
-    first = run_pytest(tmp_path, suite, "--candidate", str(manifest), hypothesis=True,
-                       env={"EOS_DRAWN": str(first_file)})
+@scenario
+def unseeded_property(root: Path) -> Pending:
+    suite = make_suite(root, "seeded", TWO_MUSTS, SEEDED_CHECKS)
+    manifest = make_manifest(root, HTTP_SERVER, new_marker())
+    return start_pytest(root, suite, "--candidate", str(manifest), hypothesis=True,
+                        env={"EOS_DRAWN": str(root / "first.txt")})
+
+
+@pytest.mark.integration  # a second run with Hypothesis loaded, after the first one
+def test_recorded_seed_reproduces_the_same_examples(unseeded_property: Run) -> None:
+    first = unseeded_property
     assert first.returncode == 0, first.output
     seed = first.report()["run"]["seeds"]["hypothesis"]
-    second = run_pytest(tmp_path, suite, "--candidate", str(manifest), "--seed", str(seed),
-                        hypothesis=True, env={"EOS_DRAWN": str(second_file)})
+    root = first.root
+    second = run_pytest(root, root / "suite_seeded", "--candidate", str(root / "candidate.toml"),
+                        "--seed", str(seed), "--campaign", "again", hypothesis=True,
+                        env={"EOS_DRAWN": str(root / "second.txt")})
     assert second.returncode == 0, second.output
-    assert second.report()["run"]["seeds"]["hypothesis"] == seed
-    drawn = first_file.read_text().split()
+    again = json.loads((root / "reports" / "again" / CANDIDATE_ID / "report.json").read_text())
+    assert again["run"]["seeds"]["hypothesis"] == seed
+    drawn = (root / "first.txt").read_text().split()
     assert len(drawn) >= 2
-    assert second_file.read_text().split() == drawn
+    assert (root / "second.txt").read_text().split() == drawn
