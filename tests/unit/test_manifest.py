@@ -94,6 +94,21 @@ def test_unknown_launcher_kind_names_the_field(tmp_path: Path) -> None:
     assert "process" in str(caught.value)  # lists the known kinds
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: launchers.launcher_for raises 'manifest field launch.kind: unknown "
+    "launcher' without the manifest's path, and validate_launch passes it on unchanged",
+)
+def test_unknown_launcher_kind_in_a_manifest_names_the_file(tmp_path: Path) -> None:
+    from conformance.launchers import validate_launch
+
+    path = bad_manifest(tmp_path, 'kind = "process"', 'kind = "teleport"')
+    with pytest.raises(InputError) as caught:
+        validate_launch(load_manifest(path))
+    assert "launch.kind" in str(caught.value)
+    assert str(path.resolve()) in str(caught.value)
+
+
 def test_typo_in_field_name_is_an_extra_field(tmp_path: Path) -> None:
     path = bad_manifest(tmp_path, "[endpoints]", "[endpoint]")
     message = input_error(path)
