@@ -1,14 +1,15 @@
 """Calendaring REPORTs: calendar-query filters (RFC 4791 §7.8, §9.7), time-range semantics
 (§9.9), calendar-multiget (§7.9) and free-busy-query (§7.10).
 
-Every check queries the same small agenda, stored in a fresh calendar, and compares the set
-of matching resources with the set the RFC's rules give. An all-day event is a floating DATE,
-whose time depends on the zone the server evaluates it in; its ranges give the same answer in
-every zone from UTC-12 to UTC+14.
+Every check queries the same small agenda, stored once in a fresh calendar for this module,
+and compares the set of matching resources with the set the RFC's rules give. An all-day
+event is a floating DATE, whose time depends on the zone the server evaluates it in; its
+ranges give the same answer in every zone from UTC-12 to UTC+14.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from lxml import etree
 
 from conformance import RecordingSession, expect, expect_equal
 from suites.caldav import dav, ical
+from suites.caldav.conftest import CalendarFactory
 
 VEVENT, VTODO = "VEVENT", "VTODO"
 
@@ -61,15 +63,22 @@ AGENDA = {
 }
 
 
-@pytest.fixture
-def agenda(dav_session: RecordingSession, calendar: str) -> Agenda:
+@pytest.fixture(scope="module")
+def agenda(dav_session: RecordingSession, calendar_home: str) -> Iterator[Agenda]:
+    """One agenda for the whole module: these checks only read it (REPORT), so sharing it
+    keeps them independent while storing six objects once instead of once per check."""
+    calendars = CalendarFactory(dav_session, calendar_home)
+    calendar = calendars.create()
     urls, uids = {}, {}
-    for name, (kind, lines) in AGENDA.items():
-        uid = ical.new_uid()
-        url = f"{calendar}{name}.ics"
-        dav.store(dav_session, url, ical.calendar_text(ical.component(kind, uid, *lines)))
-        urls[name], uids[name] = url, uid
-    return Agenda(calendar, urls, uids)
+    try:
+        for name, (kind, lines) in AGENDA.items():
+            uid = ical.new_uid()
+            url = f"{calendar}{name}.ics"
+            dav.store(dav_session, url, ical.calendar_text(ical.component(kind, uid, *lines)))
+            urls[name], uids[name] = url, uid
+        yield Agenda(calendar, urls, uids)
+    finally:
+        calendars.cleanup()
 
 
 def query(session: RecordingSession, agenda: Agenda, *filters: etree._Element,
