@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from conformance.launchers import launcher_for
+from conformance.launchers import launcher_of
 from conformance.locations import bundled_candidates_dir
 from conformance.manifest import load_manifest
 
@@ -28,7 +28,7 @@ def start_to_ready(manifest: Path, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as output:
-            launcher = launcher_for(str(loaded.manifest.launch["kind"]))(loaded, Path(output))
+            launcher = launcher_of(loaded, Path(output))
             began = time.perf_counter()
             launcher.start()
             times.append(time.perf_counter() - began)

@@ -34,10 +34,15 @@ from conformance.errors import (
 )
 from conformance.evidence import EvidenceLog, bind_evidence, unbind_evidence
 from conformance.journal import JOURNAL_FILE, Journal
-from conformance.launchers import Launcher, RunningCandidate, launcher_for
+from conformance.launchers import Launcher, RunningCandidate, launcher_of
 from conformance.launchers.cleanup import install_signal_handlers
 from conformance.locations import bundled_candidates_dir
-from conformance.manifest import LoadedManifest, resolve_artefact, resolve_manifest
+from conformance.manifest import (
+    LoadedManifest,
+    ResolvedArtefact,
+    resolve_artefact,
+    resolve_manifest,
+)
 from conformance.report.build import build_report
 from conformance.report.files import write_outputs
 from conformance.report.model import Report
@@ -106,6 +111,7 @@ class RunState:
         self.exit_code: int | None = None
         self.report: Report | None = None
         self.launch_seconds = 0.0
+        self.artefacts: list[ResolvedArtefact] = []
         self.stop_seconds = 0.0
 
     def record(self, entry: dict[str, Any]) -> None:
@@ -151,9 +157,16 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     state = RunState(config, loaded)
     try:
-        state.launcher = launcher_for(str(loaded.manifest.launch["kind"]))(loaded, state.output_dir)
+        state.launcher = launcher_of(loaded, state.output_dir)
+        state.artefacts = [
+            resolve_artefact(a, loaded.path.parent) for a in loaded.manifest.artefacts
+        ]
     except ConformanceError as error:
-        _input_error(str(error))
+        _input_error(
+            f"{error}"
+            if str(loaded.path) in str(error)
+            else f"candidate manifest {loaded.path}: {error}"
+        )
     config.stash[STATE] = state
     # Hypothesis reads its seed option in its own pytest_configure, which runs after this one.
     if hasattr(config.option, "hypothesis_seed"):
@@ -274,7 +287,7 @@ def _select(
 
 def _open_journal(state: RunState, profiles_wanted: set[str]) -> None:
     manifest = state.manifest
-    artefacts = [resolve_artefact(a, state.loaded.path.parent) for a in manifest.artefacts]
+    artefacts = state.artefacts
     version = manifest.version or next((a.version for a in artefacts if a.version), None)
     profiles, requirements, suites = [], [], []
     for standard, suite in sorted(state.suites.items()):

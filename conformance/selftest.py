@@ -20,7 +20,7 @@ import tomli_w
 from conformance.catalogue import Suite
 from conformance.errors import InputError
 from conformance.faults import NO_FAULT, Fault, FaultProxy
-from conformance.launchers import launcher_for
+from conformance.launchers import launcher_of
 from conformance.locations import project_root
 from conformance.manifest import LoadedManifest
 from conformance.outcomes import Outcome
@@ -119,7 +119,7 @@ def run_fault_catalogue(
 ) -> tuple[dict[str, Outcome], list[FaultResult]]:
     """Returns the clean outcomes through a transparent proxy, and each fault's result."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    launcher = launcher_for(str(loaded.manifest.launch["kind"]))(loaded, work_dir / "candidate")
+    launcher = launcher_of(loaded, work_dir / "candidate")
     running = launcher.start()
     try:
         everything = sorted({r for fault in faults for r in fault.breaks})

@@ -33,13 +33,29 @@ def launcher_for(kind: str) -> type[Launcher]:
         ) from None
 
 
+def launcher_of(loaded: LoadedManifest, output_dir: Path) -> Launcher:
+    """The launcher a manifest asks for, its settings validated; errors name the file."""
+    try:
+        launcher_class = launcher_for(str(loaded.manifest.launch["kind"]))
+    except InputError as error:
+        raise InputError(f"candidate manifest {loaded.path}: {error}") from None
+    return launcher_class(loaded, output_dir)
+
+
 def validate_launch(loaded: LoadedManifest) -> None:
     """Check a manifest's ``launch`` section against its launcher, without starting anything."""
-    launcher_for(str(loaded.manifest.launch["kind"]))(loaded, Path(tempfile.gettempdir()))
+    launcher_of(loaded, Path(tempfile.gettempdir()))
 
 
 register_launcher("process", ProcessLauncher)
 register_launcher("endpoint", EndpointLauncher)
 register_launcher("container", ContainerLauncher)
 
-__all__ = ["Launcher", "RunningCandidate", "launcher_for", "register_launcher", "validate_launch"]
+__all__ = [
+    "Launcher",
+    "RunningCandidate",
+    "launcher_for",
+    "launcher_of",
+    "register_launcher",
+    "validate_launch",
+]

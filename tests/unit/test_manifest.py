@@ -94,11 +94,6 @@ def test_unknown_launcher_kind_names_the_field(tmp_path: Path) -> None:
     assert "process" in str(caught.value)  # lists the known kinds
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: launchers.launcher_for raises 'manifest field launch.kind: unknown "
-    "launcher' without the manifest's path, and validate_launch passes it on unchanged",
-)
 def test_unknown_launcher_kind_in_a_manifest_names_the_file(tmp_path: Path) -> None:
     from conformance.launchers import validate_launch
 

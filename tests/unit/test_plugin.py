@@ -357,11 +357,6 @@ def unresolvable_artefact(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: plugin._open_journal calls resolve_artefact outside any try, so an "
-    "artefact that cannot be resolved is an INTERNALERROR traceback with exit code 3",
-)
 def test_unresolvable_artefact_is_an_input_error(unresolvable_artefact: Run) -> None:
     run = unresolvable_artefact
     assert "'no-such-distribution-eos' is not installed" in run.stderr
