@@ -1,0 +1,456 @@
+"""The CalDAV fault catalogue: each fault makes a real server (behind a rewriting proxy) break
+one rule, and names the requirements whose checks must then fail.
+
+A fault imitates a plausible server bug as a client would see it: a header not sent, a
+condition not evaluated, a filter not applied, a property left out. Faults only name
+requirements the reference server passes without them, and whose checks come out ``failed``
+(not ``cantTell``) with them; ``conformance faults run caldav --candidate radicale`` proves it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+
+from lxml import etree
+
+from conformance.faults import Fault, ProxyRequest, ProxyResponse
+
+DAV = "DAV:"
+CALDAV = "urn:ietf:params:xml:ns:caldav"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def _d(local: str) -> str:
+    return f"{{{DAV}}}{local}"
+
+
+def _c(local: str) -> str:
+    return f"{{{CALDAV}}}{local}"
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def _xml(body: bytes) -> etree._Element | None:
+    try:
+        return etree.fromstring(body, _PARSER) if body.strip() else None
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def _remove(root: etree._Element, tag: str) -> bool:
+    found = list(root.iter(tag))
+    for node in found:
+        parent = node.getparent()
+        if parent is not None:
+            parent.remove(node)
+    return bool(found)
+
+
+def _is_report(request: ProxyRequest, root_tag: str) -> etree._Element | None:
+    """The parsed body of a REPORT whose root element is ``root_tag``, else None."""
+    if request.method != "REPORT":
+        return None
+    root = _xml(request.body)
+    return root if root is not None and root.tag == root_tag else None
+
+
+def _rewrite_request_xml(root_tag: str, edit: Callable[[etree._Element], bool]
+                         ) -> Callable[[ProxyRequest], ProxyRequest]:
+    def on_request(request: ProxyRequest) -> ProxyRequest:
+        root = _is_report(request, root_tag)
+        if root is None or not edit(root):
+            return request
+        return request.with_body(_serialize(root))
+    return on_request
+
+
+def _rewrite_response_xml(methods: set[str], edit: Callable[[etree._Element], bool]
+                          ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if request.method not in methods:
+            return response
+        root = _xml(response.body)
+        if root is None or not edit(root):
+            return response
+        return response.with_body(_serialize(root))
+    return on_response
+
+
+def _with_header(request: ProxyRequest, name: str, value: str) -> ProxyRequest:
+    headers = {k: v for k, v in request.headers.items() if k.lower() != name.lower()}
+    headers[name] = value
+    return replace(request, headers=headers)
+
+
+def _is_object(path: str) -> bool:
+    return path.split("?")[0].endswith(".ics")
+
+
+def _valid_event() -> bytes:
+    uid = f"fault-{uuid.uuid4()}"
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//EOS faults//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260310T100000Z\r\n"
+            "SUMMARY:substituted\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+
+
+# --- headers and statuses -------------------------------------------------------------------
+
+def _drop_etag(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if request.method in ("GET", "HEAD", "PUT"):
+        return response.without_header("ETag")
+    return response
+
+
+def _created_as_ok(method: str) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if request.method == method and response.status == 201:
+            return response.with_status(200)
+        return response
+    return on_response
+
+
+def _drop_dav_header(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    return response.without_header("DAV") if request.method == "OPTIONS" else response
+
+
+def _calendar_as_text_plain(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if request.method == "GET" and _is_object(request.path) and response.status == 200:
+        return response.with_header("Content-Type", "text/plain; charset=utf-8")
+    return response
+
+
+def _strip_request_header(name: str) -> Callable[[ProxyRequest], ProxyRequest]:
+    def on_request(request: ProxyRequest) -> ProxyRequest:
+        return request.without_header(name)
+    return on_request
+
+
+def _depth_1_as_0(request: ProxyRequest) -> ProxyRequest:
+    if request.method == "PROPFIND" and (request.header("Depth") or "").strip() == "1":
+        return _with_header(request, "Depth", "0")
+    return request
+
+
+def _well_known_missing(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if request.path.split("?")[0].rstrip("/") == "/.well-known/caldav":
+        return ProxyResponse(404, [("Content-Type", "text/plain")], b"Not Found")
+    return request
+
+
+def _delete_not_performed(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if request.method == "DELETE" and _is_object(request.path):
+        return ProxyResponse(204, [], b"")
+    return request
+
+
+# --- request bodies -------------------------------------------------------------------------
+
+def _strip_time_ranges(root: etree._Element) -> bool:
+    return _remove(root, _c("time-range"))
+
+
+def _case_sensitive_text_match(root: etree._Element) -> bool:
+    changed = False
+    for node in root.iter(_c("text-match")):
+        if node.get("collation") is None:
+            node.set("collation", "i;octet")
+            changed = True
+    return changed
+
+
+def _ignore_negation(root: etree._Element) -> bool:
+    changed = False
+    for node in root.iter(_c("text-match")):
+        if node.attrib.pop("negate-condition", None) is not None:
+            changed = True
+    return changed
+
+
+def _ignore_inner_comp_filters(root: etree._Element) -> bool:
+    changed = False
+    for outer in root.iter(_c("comp-filter")):
+        if outer.get("name") == "VCALENDAR":
+            for inner in outer.findall(_c("comp-filter")):
+                outer.remove(inner)
+                changed = True
+    return changed
+
+
+def _ignore_is_not_defined(root: etree._Element) -> bool:
+    return _remove(root, _c("is-not-defined"))
+
+
+def _always_initial_sync(root: etree._Element) -> bool:
+    token = root.find(_d("sync-token"))
+    if token is None or not (token.text or "").strip():
+        return False
+    token.text = ""
+    return True
+
+
+class _UidReuse:
+    """Lets a second resource reuse a UID, as a server skipping the uniqueness check does."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: dict[str, str] = {}
+
+    def __call__(self, request: ProxyRequest) -> ProxyRequest:
+        if request.method != "PUT":
+            return request
+        text = request.body.decode("utf-8", "replace")
+        match = re.search(r"^UID:(.+?)\r?$", text, re.MULTILINE)
+        if match is None:
+            return request
+        uid, path = match.group(1), request.path.split("?")[0]
+        with self.lock:
+            owner = self.owner.setdefault(uid, path)
+        if owner == path:
+            return request
+        fresh = f"{uid}-fault-{uuid.uuid4().hex[:8]}"
+        return request.with_body(text.replace(f"UID:{uid}", f"UID:{fresh}").encode())
+
+
+def _any_media_type_stored(request: ProxyRequest) -> ProxyRequest:
+    """A server that ignores Content-Type and stores whatever arrives as an event."""
+    media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
+    if request.method != "PUT" or media_type in ("", "text/calendar"):
+        return request
+    return _with_header(request.with_body(_valid_event()), "Content-Type",
+                        "text/calendar; charset=utf-8")
+
+
+def _proppatch_not_applied(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    """Acknowledges every PROPPATCH instruction with 200 without applying any."""
+    if request.method != "PROPPATCH":
+        return request
+    root = _xml(request.body)
+    if root is None:
+        return request
+    prop = etree.Element(_d("prop"))
+    for instruction in root:
+        for named in instruction.iter(_d("prop")):
+            for child in named:
+                prop.append(etree.Element(child.tag))
+    answer = etree.Element(_d("multistatus"), nsmap={"d": DAV})
+    response = etree.SubElement(answer, _d("response"))
+    etree.SubElement(response, _d("href")).text = request.path.split("?")[0]
+    propstat = etree.SubElement(response, _d("propstat"))
+    propstat.append(prop)
+    etree.SubElement(propstat, _d("status")).text = "HTTP/1.1 200 OK"
+    return ProxyResponse(207, [("Content-Type", "application/xml; charset=utf-8")],
+                         _serialize(answer))
+
+
+# --- response bodies ------------------------------------------------------------------------
+
+def _strip(tag: str) -> Callable[[etree._Element], bool]:
+    def edit(root: etree._Element) -> bool:
+        return _remove(root, tag)
+    return edit
+
+
+def _drop_sync_token(root: etree._Element) -> bool:
+    token = root.find(_d("sync-token"))
+    if root.tag != _d("multistatus") or token is None:
+        return False
+    root.remove(token)
+    return True
+
+
+def _drop_removed_members(root: etree._Element) -> bool:
+    if root.tag != _d("multistatus") or root.find(_d("sync-token")) is None:
+        return False
+    removed = [e for e in root.findall(_d("response"))
+               if " 404 " in f"{e.findtext(_d('status')) or ''} "]
+    for entry in removed:
+        root.remove(entry)
+    return bool(removed)
+
+
+def _unknown_properties_as_empty(root: etree._Element) -> bool:
+    changed = False
+    for status in root.iter(_d("status")):
+        parent = status.getparent()
+        if parent is not None and parent.tag == _d("propstat") and " 404 " in f"{status.text} ":
+            status.text = "HTTP/1.1 200 OK"
+            changed = True
+    return changed
+
+
+def _weaken_getetag(root: etree._Element) -> bool:
+    changed = False
+    for node in root.iter(_d("getetag")):
+        if node.text and not node.text.startswith("W/"):
+            node.text = f"W/{node.text}"
+            changed = True
+    return changed
+
+
+def _drop_calendar_resourcetype(root: etree._Element) -> bool:
+    changed = False
+    for resourcetype in root.iter(_d("resourcetype")):
+        changed |= _remove(resourcetype, _c("calendar"))
+    return changed
+
+
+def _drop_last_multiget_response(request: ProxyRequest,
+                                 response: ProxyResponse) -> ProxyResponse:
+    asked = _is_report(request, _c("calendar-multiget"))
+    if asked is None:
+        return response
+    hrefs = [(h.text or "").strip() for h in asked.findall(_d("href"))]
+    root = _xml(response.body)
+    if root is None or not hrefs:
+        return response
+    for entry in root.findall(_d("response")):
+        href = (entry.findtext(_d("href")) or "").strip()
+        if href.rstrip("/").endswith(hrefs[-1].rstrip("/")):
+            root.remove(entry)
+            return response.with_body(_serialize(root))
+    return response
+
+
+def _lowercase_summary(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if request.method != "GET" or not _is_object(request.path) or response.status != 200:
+        return response
+    text = response.body.decode("utf-8", "replace")
+    lowered = re.sub(r"^(SUMMARY[^:]*:)(.*)$", lambda m: m.group(1) + m.group(2).lower(), text,
+                     flags=re.MULTILINE)
+    return response.with_body(lowered.encode())
+
+
+def _drop_freebusy_periods(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if request.method != "REPORT" or not response.body.lstrip().startswith(b"BEGIN:VCALENDAR"):
+        return response
+    kept = [line for line in response.body.split(b"\n") if not line.startswith(b"FREEBUSY")]
+    return response.with_body(b"\n".join(kept))
+
+
+FAULTS: list[Fault] = [
+    Fault("etag-header-dropped",
+          "GET and PUT responses carry no ETag header.",
+          ("caldav.etag.get-header", "caldav.etag.put-returns-etag"),
+          on_response=_drop_etag),
+    Fault("getetag-weak",
+          "DAV:getetag values are weak entity tags (W/\"…\").",
+          ("caldav.etag.getetag-strong",),
+          on_response=_rewrite_response_xml({"PROPFIND", "REPORT"}, _weaken_getetag)),
+    Fault("if-match-ignored",
+          "If-Match is never evaluated: stale writes and deletes go through.",
+          ("caldav.conditional.if-match-stale", "caldav.conditional.delete-if-match-stale"),
+          on_request=_strip_request_header("If-Match")),
+    Fault("if-none-match-ignored",
+          "If-None-Match is never evaluated: If-None-Match: * overwrites existing resources.",
+          ("caldav.conditional.if-none-match-star-existing",),
+          on_request=_strip_request_header("If-None-Match")),
+    Fault("put-answers-200",
+          "A PUT creating a resource answers 200 OK instead of 201 Created.",
+          ("caldav.put.created-201", "caldav.conditional.if-none-match-star-new"),
+          on_response=_created_as_ok("PUT")),
+    Fault("mkcalendar-answers-200",
+          "MKCALENDAR answers 200 OK instead of 201 Created.",
+          ("caldav.mkcalendar.created", "caldav.mkcalendar.initial-properties"),
+          on_response=_created_as_ok("MKCALENDAR")),
+    Fault("calendar-not-in-resourcetype",
+          "Calendar collections do not report CALDAV:calendar in DAV:resourcetype.",
+          ("caldav.mkcalendar.resourcetype",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _drop_calendar_resourcetype)),
+    Fault("dav-header-dropped",
+          "OPTIONS responses carry no DAV header.",
+          ("caldav.options.dav-class-1", "caldav.options.calendar-access"),
+          on_response=_drop_dav_header),
+    Fault("calendar-served-as-text-plain",
+          "GET of a calendar object resource is labelled text/plain.",
+          ("caldav.content-type.text-calendar", "caldav.props.getcontenttype"),
+          on_response=_calendar_as_text_plain),
+    Fault("summary-lowercased",
+          "The server lower-cases SUMMARY text when it serves a calendar object.",
+          ("caldav.put.round-trip",),
+          on_response=_lowercase_summary),
+    Fault("delete-not-performed",
+          "DELETE of a calendar object resource answers 204 but removes nothing.",
+          ("caldav.delete.removes-resource",),
+          on_request=_delete_not_performed),
+    Fault("uid-reuse-allowed",
+          "A second resource may reuse a UID already used in the calendar.",
+          ("caldav.put.no-uid-conflict",),
+          on_request=_UidReuse()),
+    Fault("any-media-type-stored",
+          "PUT ignores Content-Type: a non-iCalendar body is stored as an event.",
+          ("caldav.put.supported-calendar-data",),
+          on_request=_any_media_type_stored),
+    Fault("depth-1-treated-as-0",
+          "PROPFIND with Depth: 1 answers for the collection only.",
+          ("caldav.propfind.depth-1",),
+          on_request=_depth_1_as_0),
+    Fault("unknown-property-reported-200",
+          "Properties a resource lacks are reported with status 200 and no value.",
+          ("caldav.propfind.unknown-property-404",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _unknown_properties_as_empty)),
+    Fault("proppatch-not-applied",
+          "PROPPATCH acknowledges every instruction with 200 but changes nothing.",
+          ("caldav.proppatch.displayname", "caldav.proppatch.dead-property"),
+          on_request=_proppatch_not_applied),
+    Fault("time-range-ignored",
+          "calendar-query ignores CALDAV:time-range filters.",
+          ("caldav.query.time-range-vevent", "caldav.query.time-range-recurring",
+           "caldav.query.time-range-all-day", "caldav.query.time-range-vtodo"),
+          on_request=_rewrite_request_xml(_c("calendar-query"), _strip_time_ranges)),
+    Fault("comp-filter-ignored",
+          "calendar-query ignores comp-filters below VCALENDAR.",
+          ("caldav.query.comp-filter",),
+          on_request=_rewrite_request_xml(_c("calendar-query"), _ignore_inner_comp_filters)),
+    Fault("text-match-case-sensitive",
+          "text-match compares octets by default instead of i;ascii-casemap.",
+          ("caldav.query.text-match-caseless",),
+          on_request=_rewrite_request_xml(_c("calendar-query"), _case_sensitive_text_match)),
+    Fault("negate-condition-ignored",
+          "text-match ignores negate-condition.",
+          ("caldav.query.text-match-negate",),
+          on_request=_rewrite_request_xml(_c("calendar-query"), _ignore_negation)),
+    Fault("is-not-defined-ignored",
+          "prop-filter ignores CALDAV:is-not-defined and matches defined properties.",
+          ("caldav.query.is-not-defined",),
+          on_request=_rewrite_request_xml(_c("calendar-query"), _ignore_is_not_defined)),
+    Fault("calendar-data-stripped",
+          "REPORT responses leave out CALDAV:calendar-data.",
+          ("caldav.query.calendar-data", "caldav.multiget.calendar-data"),
+          on_response=_rewrite_response_xml({"REPORT"}, _strip(_c("calendar-data")))),
+    Fault("multiget-response-dropped",
+          "calendar-multiget leaves out the response for the last href asked for.",
+          ("caldav.multiget.calendar-data", "caldav.multiget.missing-href"),
+          on_response=_drop_last_multiget_response),
+    Fault("freebusy-periods-dropped",
+          "free-busy-query answers a VFREEBUSY without any FREEBUSY period.",
+          ("caldav.freebusy.vfreebusy",),
+          on_response=_drop_freebusy_periods),
+    Fault("sync-token-dropped",
+          "sync-collection responses carry no DAV:sync-token.",
+          ("caldav.sync.response-token",),
+          on_response=_rewrite_response_xml({"REPORT"}, _drop_sync_token)),
+    Fault("sync-token-not-checked",
+          "sync-collection accepts any token, answering as for an initial sync.",
+          ("caldav.sync.invalid-token",),
+          on_request=_rewrite_request_xml(_d("sync-collection"), _always_initial_sync)),
+    Fault("sync-removals-hidden",
+          "sync-collection never reports removed members.",
+          ("caldav.sync.removed-members",),
+          on_response=_rewrite_response_xml({"REPORT"}, _drop_removed_members)),
+    Fault("principal-url-dropped",
+          "Principals do not define DAV:principal-URL.",
+          ("caldav.principal.current-user-principal",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _strip(_d("principal-URL")))),
+    Fault("well-known-not-redirected",
+          "/.well-known/caldav answers 404 instead of redirecting to the context path.",
+          ("caldav.discovery.well-known-redirect",),
+          on_request=_well_known_missing),
+]
