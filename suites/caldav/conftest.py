@@ -2,8 +2,14 @@
 fresh calendar per check. Nothing here knows a product by name.
 
 Manifest settings under ``[settings.caldav]`` (all optional):
-- ``account``: the account checks run as (default ``primary``);
-- ``calendar_home``: a path template such as ``/{username}/`` when discovery cannot be used.
+- ``account``: the account checks run as (default ``primary``). When that account has a
+  password the candidate is taken to authenticate users, which is what makes
+  caldav.principal.unauthenticated applicable;
+- ``calendar_home``: a path template such as ``/{username}/`` when discovery cannot be used
+  (it is resolved against the ``base`` endpoint).
+
+Checks create every calendar they use under the calendar home (MKCALENDAR) and delete it
+afterwards, so they do not depend on each other or on what the account already holds.
 """
 
 from __future__ import annotations

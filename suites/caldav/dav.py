@@ -242,6 +242,7 @@ def calendar_query(*filters: etree._Element, with_data: bool = True) -> etree._E
 
 
 def calendar_multiget(hrefs: list[str]) -> etree._Element:
+    """A calendar-multiget body; send it without Depth (RFC 4791 §7.9: SHOULD NOT be sent)."""
     return element(c("calendar-multiget"),
                    element(d("prop"), element(d("getetag")), element(c("calendar-data"))),
                    *(element(d("href"), text=h) for h in hrefs))

@@ -276,6 +276,14 @@ def _drop_removed_members(root: etree._Element) -> bool:
     return bool(removed)
 
 
+def _token_without_scheme(root: etree._Element) -> bool:
+    token = root.find(_d("sync-token"))
+    if root.tag != _d("multistatus") or token is None or ":" not in (token.text or ""):
+        return False
+    token.text = (token.text or "").rsplit("/", 1)[-1].split(":")[-1]
+    return True
+
+
 def _unknown_properties_as_empty(root: etree._Element) -> bool:
     changed = False
     for status in root.iter(_d("status")):
@@ -437,6 +445,10 @@ FAULTS: list[Fault] = [
           "sync-collection responses carry no DAV:sync-token.",
           ("caldav.sync.response-token",),
           on_response=_rewrite_response_xml({"REPORT"}, _drop_sync_token)),
+    Fault("sync-token-not-a-uri",
+          "sync-collection returns bare opaque tokens without a URI scheme.",
+          ("caldav.sync.token-is-uri",),
+          on_response=_rewrite_response_xml({"REPORT"}, _token_without_scheme)),
     Fault("sync-token-not-checked",
           "sync-collection accepts any token, answering as for an initial sync.",
           ("caldav.sync.invalid-token",),

@@ -242,7 +242,7 @@ def test_query_returns_calendar_data(dav_session: RecordingSession, agenda: Agen
 def test_multiget_returns_data_and_etags(dav_session: RecordingSession, agenda: Agenda) -> None:
     names = ["meeting", "report"]
     response = dav.report(dav_session, agenda.calendar, dav.calendar_multiget(
-        [agenda.path(n) for n in names]))
+        [agenda.path(n) for n in names]), depth=None)
     entries = {dav.path_of(e.href).rstrip("/"): e
                for e in dav.parse_multistatus(response, "calendar-multiget")}
     for name in names:
@@ -263,7 +263,7 @@ def test_multiget_reports_a_missing_href_404(dav_session: RecordingSession,
                                              agenda: Agenda) -> None:
     missing = f"{dav.path_of(agenda.calendar)}no-such-event.ics"
     response = dav.report(dav_session, agenda.calendar, dav.calendar_multiget(
-        [agenda.path("meeting"), missing]))
+        [agenda.path("meeting"), missing]), depth=None)
     entry = dav.find_response(dav.parse_multistatus(response, "calendar-multiget"), missing)
     expect(entry is not None, "the multistatus holds a response for the missing href",
            expected=missing, actual=response.text[:300])

@@ -9,7 +9,7 @@ is in the report), and hypothesis shrinks a failure to a minimal object before r
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from conformance import RecordingSession, cant_tell, current_evidence, expect
 from suites.caldav import dav, ical
@@ -40,6 +40,7 @@ def round_trip(session: RecordingSession, calendar: str, item: ical.Generated) -
 @pytest.mark.requirement("caldav.put.round-trip")
 @ROUND_TRIP
 @given(item=ical.generated_events())
+@example(item=ical.special_event())
 def test_generated_events_survive_a_round_trip(dav_session: RecordingSession, calendar: str,
                                                item: ical.Generated) -> None:
     round_trip(dav_session, calendar, item)
@@ -48,6 +49,7 @@ def test_generated_events_survive_a_round_trip(dav_session: RecordingSession, ca
 @pytest.mark.requirement("caldav.put.round-trip")
 @ROUND_TRIP
 @given(item=ical.generated_todos())
+@example(item=ical.special_todo())
 def test_generated_tasks_survive_a_round_trip(dav_session: RecordingSession, calendar: str,
                                               item: ical.Generated) -> None:
     round_trip(dav_session, calendar, item)

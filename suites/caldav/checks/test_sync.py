@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
 from conformance import RecordingSession, cant_tell, current_evidence, expect, expect_equal
 from suites.caldav import dav, ical
+
+# RFC 3986 §3: scheme ":" hier-part, without white space.
+URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 
 
 def sync(session: RecordingSession, calendar: str, token: str) -> requests.Response:
@@ -92,6 +97,15 @@ def test_sync_returns_a_token_that_moves_on(dav_session: RecordingSession,
            expected="a token", actual=second)
     expect(second != first, "the sync token changes once the collection changed",
            expected=f"not {first}", actual=second)
+
+
+@pytest.mark.requirement("caldav.sync.token-is-uri")
+def test_sync_token_is_a_uri(dav_session: RecordingSession, calendar: str) -> None:
+    dav.store(dav_session, f"{calendar}one.ics", ical.simple_event())
+    token = dav.sync_token_of(sync(dav_session, calendar, ""), "initial sync-collection")
+    expect(token is not None and URI.fullmatch(token) is not None,
+           "the DAV:sync-token is an absolute URI (scheme \":\" ...)",
+           expected="e.g. http://server.example/ns/sync/42", actual=token)
 
 
 @pytest.mark.requirement("caldav.sync.changed-members")
