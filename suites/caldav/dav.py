@@ -33,7 +33,7 @@ def c(local: str) -> str:
 
 
 def serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def element(tag: str, *children: etree._Element, text: str | None = None,
@@ -280,7 +280,7 @@ def supported_reports(prop: etree._Element | None) -> list[str]:
     """Report element names listed in a DAV:supported-report-set value (RFC 3253 §3.1.5)."""
     if prop is None:
         return []
-    found = []
+    found: list[str] = []
     for report_element in prop.iter(d("report")):
         found.extend(child.tag for child in report_element)
     return found

@@ -42,7 +42,7 @@ def _xml(body: bytes) -> etree._Element | None:
 
 
 def _serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def _remove(root: etree._Element, tag: str) -> bool:

@@ -145,7 +145,7 @@ class Generated:
         if self.categories:
             item.add("CATEGORIES", self.categories)
         calendar.add_component(item)
-        return calendar.to_ical()
+        return bytes(calendar.to_ical())
 
 
 def _uid(draw: st.DrawFn) -> str:
@@ -259,7 +259,7 @@ def _flat_categories(value: Any) -> list[str]:
 
 def _normal_rrule(value: Any) -> dict[str, str]:
     """RRULE parts in canonical text, lists sorted: BYDAY=TU,MO equals BYDAY=MO,TU."""
-    text = icalendar.vRecur(dict(value)).to_ical().decode().upper()
+    text = icalendar.vRecur(dict(value)).to_ical().decode().upper()  # type: ignore[no-untyped-call]
     parts = (part.split("=", 1) for part in text.split(";") if "=" in part)
     return {key: ",".join(sorted(val.split(","))) for key, val in sorted(parts)}
 
