@@ -145,6 +145,12 @@ def _well_known_missing(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     return request
 
 
+def _well_known_to_nowhere(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if request.path.split("?")[0].rstrip("/") == "/.well-known/caldav":
+        return ProxyResponse(301, [("Location", "/no-dav-service-here/")], b"")
+    return request
+
+
 def _delete_not_performed(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     if request.method == "DELETE" and _is_object(request.path):
         return ProxyResponse(204, [], b"")
@@ -300,6 +306,13 @@ def _weaken_getetag(root: etree._Element) -> bool:
         if node.text and not node.text.startswith("W/"):
             node.text = f"W/{node.text}"
             changed = True
+    return changed
+
+
+def _drop_principal_resourcetype(root: etree._Element) -> bool:
+    changed = False
+    for resourcetype in root.iter(_d("resourcetype")):
+        changed |= _remove(resourcetype, _d("principal"))
     return changed
 
 
@@ -461,6 +474,14 @@ FAULTS: list[Fault] = [
           "Principals do not define DAV:principal-URL.",
           ("caldav.principal.current-user-principal",),
           on_response=_rewrite_response_xml({"PROPFIND"}, _strip(_d("principal-URL")))),
+    Fault("principal-not-in-resourcetype",
+          "Principal resources do not report DAV:principal in DAV:resourcetype.",
+          ("caldav.principal.resourcetype",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _drop_principal_resourcetype)),
+    Fault("well-known-redirects-nowhere",
+          "/.well-known/caldav redirects to a path where no CalDAV service answers.",
+          ("caldav.discovery.context-path",),
+          on_request=_well_known_to_nowhere),
     Fault("well-known-not-redirected",
           "/.well-known/caldav answers 404 instead of redirecting to the context path.",
           ("caldav.discovery.well-known-redirect",),

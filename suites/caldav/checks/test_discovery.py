@@ -46,12 +46,16 @@ def test_current_user_principal_names_the_principal(dav_session: RecordingSessio
     url = dav_session.url(href)
     expect(url.startswith(("http://", "https://")), "the principal href is an http(s) URL",
            expected="http(s)", actual=url)
-    entry = dav.single_response(dav.propfind(dav_session, url, [dav.d("principal-URL")]), url,
-                                "PROPFIND principal-URL")
-    principal_url = dav.href_value(entry.prop(dav.d("principal-URL")))
-    expect(principal_url is not None and dav.same_path(principal_url, href),
-           "the current-user-principal href is the principal's DAV:principal-URL",
-           expected=dav.path_of(href), actual=principal_url)
+    entry = dav.single_response(
+        dav.propfind(dav_session, url, [dav.d("principal-URL"), dav.d("alternate-URI-set")]),
+        url, "PROPFIND principal-URL and alternate-URI-set")
+    known = [dav.href_value(entry.prop(dav.d("principal-URL")))]
+    alternates = entry.prop(dav.d("alternate-URI-set"))
+    if alternates is not None:
+        known += [(h.text or "").strip() for h in alternates.iter(dav.d("href"))]
+    expect(any(k and dav.same_path(k, href) for k in known),
+           "the current-user-principal href is one of the principal's DAV:principal-URL or "
+           "DAV:alternate-URI-set URLs", expected=dav.path_of(href), actual=known)
 
 
 @pytest.mark.requirement("caldav.principal.resourcetype")
@@ -96,7 +100,8 @@ def test_well_known_uri_redirects(dav_session: RecordingSession, method: str) ->
 
 
 @pytest.mark.requirement("caldav.discovery.context-path")
-def test_well_known_leads_to_the_principal(dav_session: RecordingSession) -> None:
+def test_well_known_leads_to_the_principal(dav_session: RecordingSession,
+                                           principal_url: str) -> None:
     response = well_known(dav_session, "PROPFIND")
     location = response.headers.get("Location")
     if response.status_code not in REDIRECTS or not location:
@@ -104,8 +109,10 @@ def test_well_known_leads_to_the_principal(dav_session: RecordingSession) -> Non
                               "caldav.discovery.well-known-redirect")
     context = urljoin(response.url, location)
     href, _ = current_user_principal(dav_session, context)
-    expect(href is not None, "PROPFIND of DAV:current-user-principal on the context path the "
-           "well-known URI leads to names the principal", expected="a DAV:href", actual=href)
+    expect(href is not None and dav.same_path(dav_session.url(href), principal_url),
+           "PROPFIND of DAV:current-user-principal on the context path the well-known URI "
+           "leads to names the user's principal", expected=dav.path_of(principal_url),
+           actual=href)
 
 
 @pytest.mark.requirement("caldav.discovery.calendar-home-set")
