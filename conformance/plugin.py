@@ -427,8 +427,10 @@ def pytest_runtest_makereport(
     item.stash[PHASES][report.when] = Phase(report, error)
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
+    # Clean-up requests (DELETEs of what the check created) are not evidence, and must not
+    # push the exchange that failed out of the bounded log.
     if TOKEN in item.stash:
         unbind_evidence(item.stash[TOKEN])
         del item.stash[TOKEN]

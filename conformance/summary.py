@@ -28,8 +28,12 @@ def render_summary(report: Report, width: int = 120, colour: bool = False) -> st
         title=f"{report.candidate.product} {report.candidate.version or ''} — requirements",
         show_lines=False,
     )
-    for column in ("requirement", "level", "section", "outcome", "note"):
-        table.add_column(column, overflow="fold")
+    # Ids and outcomes stay whole; the note column gives way in a narrow terminal.
+    table.add_column("requirement", no_wrap=True)
+    table.add_column("level", min_width=6)
+    table.add_column("section", overflow="fold")
+    table.add_column("outcome", min_width=12)
+    table.add_column("note", overflow="fold", ratio=1)
     for requirement in report.requirements:
         note = requirement.findings[0].message if requirement.findings else ""
         if requirement.known_deviation:
