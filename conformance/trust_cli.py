@@ -272,7 +272,7 @@ def register(main: click.Group, report: click.Group) -> None:
         @actor_option
         @friendly
         def command(label_id: str, reason: str, db: str | None, actor: str) -> None:
-            registry = Registry(database_url(db))
+            registry = Registry(database_url(db, must_exist=True))
             try:
                 recorded = registry.record(label_id, action, actor, reason)  # type: ignore[arg-type]
                 state = registry.status(label_id, now())
@@ -292,7 +292,7 @@ def register(main: click.Group, report: click.Group) -> None:
     def label_status(label_id: str | None, at_text: str | None, db: str | None) -> None:
         """Status of one label, or of every label, at a date."""
         at = parse_moment(at_text)
-        registry = Registry(database_url(db))
+        registry = Registry(database_url(db, must_exist=True))
         try:
             records = [r for r in registry.labels() if label_id in (None, r.label_id)]
             if label_id and not records:
@@ -320,7 +320,7 @@ def register(main: click.Group, report: click.Group) -> None:
     @friendly
     def label_history(label_id: str, db: str | None) -> None:
         """Every recorded event of a label: who, when, why, which report."""
-        registry = Registry(database_url(db))
+        registry = Registry(database_url(db, must_exist=True))
         try:
             history = registry.events(label_id)
         finally:
@@ -365,7 +365,7 @@ def register(main: click.Group, report: click.Group) -> None:
     ) -> None:
         """Write a signed snapshot of every label, its status and history."""
         key = load_signing_key(key_path, passphrase_env)
-        registry = Registry(database_url(db))
+        registry = Registry(database_url(db, must_exist=True))
         try:
             data = export_snapshot(registry, key, valid_days)
         finally:

@@ -124,8 +124,12 @@ class LabelRecord:
     profile: str
 
 
-def database_url(value: str | None) -> str:
-    """--db: a SQLAlchemy URL, or a file path meaning SQLite; default from the environment."""
+def database_url(value: str | None, must_exist: bool = False) -> str:
+    """--db: a SQLAlchemy URL, or a file path meaning SQLite; default from the environment.
+
+    Commands that only read or change existing labels pass ``must_exist``, so a mistyped path
+    is an error instead of a new, empty registry.
+    """
     value = value or os.environ.get(DEFAULT_URL_ENV) or str(DEFAULT_PATH)
     if "://" in value:
         # psycopg 3 is the PostgreSQL driver; plain postgresql:// URLs mean it too.
@@ -133,6 +137,10 @@ def database_url(value: str | None) -> str:
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+    if must_exist and not Path(value).is_file():
+        raise InputError(
+            f"label registry {value}: no such file (award a label first, or pass --db)"
+        )
     Path(value).parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{value}"
 

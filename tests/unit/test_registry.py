@@ -284,3 +284,24 @@ def test_label_and_registry_commands(tmp_path: Path) -> None:
     )
     after = runner.invoke(main, ["verify", str(report_dir), *trust, "--registry", str(snapshot)])
     assert after.exit_code == 1 and "withdrawn" in after.output
+
+
+@pytest.mark.parametrize("command", [["status"], ["history", "x/y/z"], ["withdraw", "x/y/z"]])
+def test_reading_a_missing_registry_is_an_error_not_a_new_database(
+    tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "typo" / "labels.sqlite"
+    arguments = ["label", *command, "--db", str(missing)]
+    if command[0] == "withdraw":
+        arguments += ["--reason", "test", "--actor", "auditor"]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 2, result.output
+    assert "no such file" in result.output
+    assert not missing.parent.exists()
+
+
+def test_database_url_creates_the_folder_only_when_asked_to(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        database_url(str(tmp_path / "a" / "r.sqlite"), must_exist=True)
+    assert database_url(str(tmp_path / "b" / "r.sqlite")).startswith("sqlite:///")
+    assert (tmp_path / "b").is_dir()
