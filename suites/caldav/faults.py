@@ -356,6 +356,131 @@ def _drop_freebusy_periods(request: ProxyRequest, response: ProxyResponse) -> Pr
     return response.with_body(b"\n".join(kept))
 
 
+
+# --- faults proving the remaining checks can fail --------------------------------------------
+
+def _if_match_never_matches(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    # A server that compares ETags with their quotes stripped on one side only.
+    if request.header("If-Match") not in (None, "*"):
+        return ProxyResponse(412, [("Content-Type", "text/plain")], b"Precondition Failed")
+    return request
+
+
+def _collection_delete_ignored(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if request.method == "DELETE" and request.path.split("?")[0].endswith("/"):
+        return ProxyResponse(204, [], b"")
+    return request
+
+
+def _frozen_etag(path: str) -> str:
+    return f'"frozen-{uuid.uuid5(uuid.NAMESPACE_URL, path).hex[:16]}"'
+
+
+def _etag_never_changes(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    """The ETag is derived from the URL alone, so it stays the same when the data changes."""
+    if response.header("ETag") is not None:
+        response = response.with_header("ETag", _frozen_etag(request.path.split("?")[0]))
+    if request.method != "PROPFIND":
+        return response
+    root = _xml(response.body)
+    if root is None:
+        return response
+    changed = False
+    for entry in root.iter(_d("response")):
+        href = (entry.findtext(_d("href")) or "").strip()
+        for etag in entry.iter(_d("getetag")):
+            etag.text = _frozen_etag(href)
+            changed = True
+    return response.with_body(_serialize(root)) if changed else response
+
+
+def _component_set_not_stored(request: ProxyRequest) -> ProxyRequest:
+    if request.method != "MKCALENDAR":
+        return request
+    root = _xml(request.body)
+    if root is None or not _remove(root, _c("supported-calendar-component-set")):
+        return request
+    return request.with_body(_serialize(root))
+
+
+def _refused_creation_reported_as_success(
+    request: ProxyRequest, response: ProxyResponse
+) -> ProxyResponse:
+    if request.method == "MKCALENDAR" and 400 <= response.status < 500:
+        return ProxyResponse(201, [], b"")
+    return response
+
+
+def _depth_0_as_1(request: ProxyRequest) -> ProxyRequest:
+    if request.method == "PROPFIND" and (request.header("Depth") or "").strip() == "0":
+        return _with_header(request, "Depth", "1")
+    return request
+
+
+def _objects_typed_as_collections(root: etree._Element) -> bool:
+    changed = False
+    for entry in root.iter(_d("response")):
+        if not (entry.findtext(_d("href")) or "").strip().endswith(".ics"):
+            continue
+        for resourcetype in entry.iter(_d("resourcetype")):
+            if resourcetype.find(_d("collection")) is None:
+                etree.SubElement(resourcetype, _d("collection"))
+                changed = True
+    return changed
+
+
+def _replacement_answers_201(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if request.method == "PUT" and response.status in (200, 204):
+        return response.with_status(201)
+    return response
+
+
+def _octet_collation_as_caseless(root: etree._Element) -> bool:
+    changed = False
+    for node in root.iter(_c("text-match")):
+        if node.get("collation") == "i;octet":
+            node.set("collation", "i;ascii-casemap")
+            changed = True
+    return changed
+
+
+def _ignore_prop_filters(root: etree._Element) -> bool:
+    return _remove(root, _c("prop-filter"))
+
+
+def _drop_changed_members(root: etree._Element) -> bool:
+    """An incremental sync that only ever reports removals."""
+    if root.tag != _d("multistatus") or root.find(_d("sync-token")) is None:
+        return False
+    changed = False
+    for entry in list(root.findall(_d("response"))):
+        if entry.find(_d("propstat")) is not None:
+            root.remove(entry)
+            changed = True
+    return changed
+
+
+def _sync_report_not_advertised(root: etree._Element) -> bool:
+    changed = False
+    for supported in list(root.iter(_d("supported-report"))):
+        if supported.find(f"{_d('report')}/{_d('sync-collection')}") is not None:
+            parent = supported.getparent()
+            if parent is not None:
+                parent.remove(supported)
+                changed = True
+    return changed
+
+
+def _stale_sync_token_property(root: etree._Element) -> bool:
+    if root.tag != _d("multistatus"):
+        return False
+    changed = False
+    for prop in root.iter(_d("prop")):
+        for token in prop.findall(_d("sync-token")):
+            token.text = "http://eos-conformance.invalid/sync/stale"
+            changed = True
+    return changed
+
 FAULTS: list[Fault] = [
     Fault("etag-header-dropped",
           "GET and PUT responses carry no ETag header.",
@@ -486,4 +611,64 @@ FAULTS: list[Fault] = [
           "/.well-known/caldav answers 404 instead of redirecting to the context path.",
           ("caldav.discovery.well-known-redirect",),
           on_request=_well_known_missing),
+    Fault("calendar-home-set-dropped",
+          "Principals do not define CALDAV:calendar-home-set.",
+          ("caldav.discovery.calendar-home-set",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _strip(_c("calendar-home-set")))),
+    Fault("if-match-never-matches",
+          "Every PUT or DELETE with If-Match fails with 412, even with the current ETag.",
+          ("caldav.conditional.if-match-current",),
+          on_request=_if_match_never_matches),
+    Fault("collection-delete-ignored",
+          "DELETE of a collection answers 204 but removes neither it nor its members.",
+          ("caldav.delete.collection-members",),
+          on_request=_collection_delete_ignored),
+    Fault("etag-never-changes",
+          "ETags are derived from the URL only, so they stay the same when the data changes.",
+          ("caldav.etag.changes-on-modify",),
+          on_response=_etag_never_changes),
+    Fault("component-set-not-stored",
+          "MKCALENDAR ignores the supported-calendar-component-set it is given.",
+          ("caldav.mkcalendar.component-set",),
+          on_request=_component_set_not_stored),
+    Fault("mkcalendar-refusal-hidden",
+          "MKCALENDAR on an existing resource answers 201 although nothing was created.",
+          ("caldav.mkcalendar.resource-must-be-null",),
+          on_response=_refused_creation_reported_as_success),
+    Fault("depth-0-treated-as-1",
+          "PROPFIND with Depth: 0 also answers for the members of a collection.",
+          ("caldav.propfind.depth-0",),
+          on_request=_depth_0_as_1),
+    Fault("objects-typed-as-collections",
+          "Calendar object resources report DAV:collection in DAV:resourcetype.",
+          ("caldav.props.resourcetype",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _objects_typed_as_collections)),
+    Fault("replacement-answers-201",
+          "A PUT replacing an existing resource answers 201 Created.",
+          ("caldav.put.updated-200-204",),
+          on_response=_replacement_answers_201),
+    Fault("octet-collation-ignored",
+          "text-match treats the i;octet collation as the caseless default.",
+          ("caldav.query.collation-octet",),
+          on_request=_rewrite_request_xml(_c("calendar-query"), _octet_collation_as_caseless)),
+    Fault("prop-filter-ignored",
+          "calendar-query ignores prop-filters.",
+          ("caldav.query.prop-filter",),
+          on_request=_rewrite_request_xml(_c("calendar-query"), _ignore_prop_filters)),
+    Fault("sync-changes-hidden",
+          "sync-collection reports removed members but never new or changed ones.",
+          ("caldav.sync.changed-members",),
+          on_response=_rewrite_response_xml({"REPORT"}, _drop_changed_members)),
+    Fault("sync-report-not-advertised",
+          "DAV:supported-report-set leaves out DAV:sync-collection.",
+          ("caldav.sync.supported-report",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _sync_report_not_advertised)),
+    Fault("sync-token-property-stale",
+          "The DAV:sync-token property is stuck at an old value the report no longer returns.",
+          ("caldav.sync.token-property",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _stale_sync_token_property)),
+    Fault("calendar-description-not-stored",
+          "PROPPATCH of CALDAV:calendar-description answers 200 but the value is never kept.",
+          ("caldav.collection.calendar-description",),
+          on_response=_rewrite_response_xml({"PROPFIND"}, _strip(_c("calendar-description")))),
 ]
