@@ -155,7 +155,8 @@ def _harness_followers_hidden(document: dict[str, Any]) -> bool:
 
 def _inbox_items_doubled(document: dict[str, Any]) -> bool:
     items = document.get("orderedItems")
-    if document.get("type") != "OrderedCollection" or not isinstance(items, list) or not items:
+    if document.get("type") not in ("OrderedCollection", "OrderedCollectionPage") \
+            or not isinstance(items, list) or not items:
         return False
     document["orderedItems"] = [x for item in items for x in (item, item)]
     return True
@@ -207,13 +208,6 @@ def _foreign_key_id(request: ProxyRequest) -> ProxyRequest:
     end = signature.index('"', start)
     changed = signature[:start] + f"http://{host}/actors/eos-mallory#main-key" + signature[end:]
     return _with_header(request, "Signature", changed)
-
-
-def _add_bcc(document: dict[str, Any]) -> bool:
-    if document.get("type") != "Create":
-        return False
-    document["bcc"] = ["https://hidden.example/actor"]
-    return True
 
 
 def _drop(kind: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
@@ -283,9 +277,6 @@ FAULTS: list[Fault] = [
           "The candidate signs deliveries with a key that another actor owns.",
           ("activitypub.delivery.key-owner",),
           inbound=_inbound("foreign-key", on_request=_foreign_key_id)),
-    Fault("bcc-not-stripped", "The candidate delivers bcc along with the activity.",
-          ("activitypub.delivery.bcc-stripped",),
-          inbound=_inbound("bcc", on_request=_rewrite_request_body(_add_bcc))),
     Fault("accept-never-sent", "The candidate never delivers the Accept of a Follow.",
           ("activitypub.follow.accept-delivered",),
           inbound=_inbound("no-accept", on_request=_drop("Accept"))),
