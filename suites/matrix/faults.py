@@ -199,6 +199,113 @@ def _drop_key(key: str) -> Callable[[Any], Any]:
     return edit
 
 
+def _path_ends(*suffixes: str, method: str | None = None) -> Callable[[ProxyRequest], bool]:
+    def matches(request: ProxyRequest) -> bool:
+        return (method is None or request.method == method) and _path(request).endswith(
+            suffixes)
+
+    return matches
+
+
+def _path_has(fragment: str, method: str | None = None) -> Callable[[ProxyRequest], bool]:
+    def matches(request: ProxyRequest) -> bool:
+        return (method is None or request.method == method) and fragment in _path(request)
+
+    return matches
+
+
+def _status(matches: Callable[[ProxyRequest], bool], old: int, new: int,
+            body: Any = None) -> ResponseHook:
+    def hook(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if not matches(request) or response.status != old:
+            return response
+        changed = response.with_status(new)
+        return changed if body is None else _with_json(changed, body)
+
+    return hook
+
+
+def _short_circuit(matches: Callable[[ProxyRequest], bool], status: int, body: Any
+                   ) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
+    def hook(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+        return _answer(status, body) if matches(request) else request
+
+    return hook
+
+
+def _drop_ephemeral(kind: str) -> Callable[[Any], Any]:
+    def edit(body: Any) -> Any:
+        for room in body.get("rooms", {}).get("join", {}).values():
+            ephemeral = room.get("ephemeral", {})
+            events = ephemeral.get("events", [])
+            ephemeral["events"] = [e for e in events if e.get("type") != kind]
+        return body
+
+    return edit
+
+
+class _Redeliver:
+    """Remembers each device's to-device events and serves them again in its next /sync."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, list[Any]] = {}
+
+    def __call__(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        body = _json(response)
+        if not _is_sync(request) or not isinstance(body, dict):
+            return response
+        token = request.header("Authorization") or ""
+        box = body.setdefault("to_device", {}).setdefault("events", [])
+        old = self.pending.get(token, [])
+        self.pending[token] = list(box)
+        box[:0] = old
+        return _with_json(response, body)
+
+
+def _drop_from(key: str, *inner: str) -> Callable[[Any], Any]:
+    def edit(body: Any) -> Any:
+        target = body
+        for name in inner:
+            target = target.get(name, {}) if isinstance(target, dict) else {}
+        if isinstance(target, dict):
+            target.pop(key, None)
+        return body
+
+    return edit
+
+
+def _truncate_bodies(body: Any) -> Any:
+    content = body.get("content") if isinstance(body, dict) else None
+    if isinstance(content, dict) and isinstance(content.get("body"), str):
+        content["body"] = content["body"][:1000]
+    return body
+
+
+def _unavailable_default(body: Any) -> Any:
+    versions = body.get("capabilities", {}).get("m.room_versions")
+    if isinstance(versions, dict):
+        versions["default"] = "eos-unavailable"
+    return body
+
+
+def _strip_preset(request: ProxyRequest) -> ProxyRequest:
+    if not _path(request).endswith("/createRoom"):
+        return request
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return request
+    if isinstance(body, dict):
+        body.pop("preset", None)
+    return request.with_body(json.dumps(body).encode())
+
+
+def _drop_member_reason(body: Any) -> Any:
+    if isinstance(body, dict) and "membership" in body:
+        body.pop("reason", None)
+    return body
+
+
 FAULTS = [
     Fault("unknown-token-as-forbidden",
           "An unrecognised or logged-out access token gets 403 M_FORBIDDEN instead of 401 "
@@ -282,4 +389,83 @@ FAULTS = [
           "/sync ignores its filter parameter.",
           ("matrix.filter.applied", "matrix.sync.timeline-limit"),
           on_request=_sync_filter_ignored),
+    Fault("wrong-password-as-401",
+          "A login with a wrong password answers 401 instead of 403 M_FORBIDDEN.",
+          ("matrix.login.wrong-password",),
+          on_response=_status(_path_ends("/login", method="POST"), 403, 401)),
+    Fault("one-time-key-counts-empty",
+          "/keys/upload does not count the uploaded one-time keys.",
+          ("matrix.keys.upload",),
+          on_response=_edit_json(_path_ends("/keys/upload"),
+                                 lambda body: dict(body, one_time_key_counts={}))),
+    Fault("to-device-redelivered",
+          "To-device messages are delivered again after the next /sync acknowledged them.",
+          ("matrix.to-device.once",),
+          on_response=_Redeliver()),
+    Fault("kick-reason-dropped",
+          "Member events lose the reason of a kick.",
+          ("matrix.membership.kick",),
+          on_response=_edit_json(_path_has("/state/m.room.member/"), _drop_member_reason)),
+    Fault("preset-ignored",
+          "createRoom ignores the preset, so public_chat rooms are private.",
+          ("matrix.room.preset-public",),
+          on_request=_strip_preset),
+    Fault("missing-state-as-empty",
+          "A state event never set is answered 200 with an empty object.",
+          ("matrix.state.not-found",),
+          on_response=_status(_path_has("/state/", method="GET"), 404, 200, {})),
+    Fault("alias-conflict-accepted",
+          "Creating an alias that exists answers 200.",
+          ("matrix.alias.conflict",),
+          on_response=_status(_path_has("/directory/room/", method="PUT"), 409, 200, {})),
+    Fault("public-rooms-empty",
+          "/publicRooms never lists anything.",
+          ("matrix.directory.public-rooms",),
+          on_response=_edit_json(_path_ends("/publicRooms"),
+                                 lambda body: dict(body, chunk=[]))),
+    Fault("device-rename-ignored",
+          "PUT /devices/{deviceId} answers 200 but the name is not kept.",
+          ("matrix.devices.update",),
+          on_request=_short_circuit(_path_has("/devices/", method="PUT"), 200, {})),
+    Fault("account-data-not-synced",
+          "/sync leaves out the global account data.",
+          ("matrix.account-data.sync",),
+          on_response=_edit_json(_is_sync, _drop_from("account_data"))),
+    Fault("status-msg-dropped",
+          "GET presence loses the status message.",
+          ("matrix.presence.set-get",),
+          on_response=_edit_json(_path_ends("/status", method="GET"),
+                                 _drop_from("status_msg"))),
+    Fault("receipts-not-relayed",
+          "Read receipts never reach /sync.",
+          ("matrix.receipts.notified",),
+          on_response=_edit_json(_is_sync, _drop_ephemeral("m.receipt"))),
+    Fault("default-room-version-unavailable",
+          "The capabilities name a default room version that is not available.",
+          ("matrix.capabilities.room-versions",),
+          on_response=_edit_json(_path_ends("/capabilities"), _unavailable_default)),
+    Fault("well-known-without-base-url",
+          "/.well-known/matrix/client names no m.homeserver.base_url.",
+          ("matrix.wellknown.base-url",),
+          on_response=_edit_json(_path_ends("/.well-known/matrix/client"),
+                                 lambda body: {"m.homeserver": {}})),
+    Fault("failed-stage-without-flows",
+          "A failed UIA stage answers 401 without the flows.",
+          ("matrix.uia.wrong-password",),
+          on_response=_edit_json(_path_has("/devices/", method="DELETE"),
+                                 _drop_from("flows"))),
+    Fault("context-without-tokens",
+          "/context answers without start and end tokens.",
+          ("matrix.context.around",),
+          on_response=_edit_json(_path_has("/context/"),
+                                 lambda body: _drop_from("end")(_drop_from("start")(body)))),
+    Fault("long-bodies-truncated",
+          "Message bodies are cut at 1000 characters when an event is fetched.",
+          ("matrix.message.roundtrip",),
+          on_response=_edit_json(_path_has("/event/", method="GET"), _truncate_bodies)),
+    Fault("unknown-event-as-500",
+          "An unknown event id answers 500 instead of 404 M_NOT_FOUND.",
+          ("matrix.event.unknown",),
+          on_response=_status(_path_has("/event/", method="GET"), 404, 500,
+                              {"errcode": "M_UNKNOWN", "error": "Internal server error"})),
 ]
