@@ -154,7 +154,7 @@ def register(main: click.Group) -> None:
                 at,
                 list(report_dirs),
                 snapshot_path,
-                load_inputs(trust_path, None, at),
+                load_inputs(trust_path, snapshot_path, at),
             )
         finally:
             store.close()

@@ -23,8 +23,8 @@ from conformance.html.badge import badge_svg
 from conformance.html.environment import render
 from conformance.html.report_page import HTML_FILE, render_report
 from conformance.html.signature import Inputs, examine
-from conformance.policy import LabelEvent, LabelState
-from conformance.registry.store import LabelRecord, Registry, current_state
+from conformance.policy import LabelEvent, LabelState, status_at
+from conformance.registry.store import LabelRecord, Registry
 from conformance.report.files import REPORT_FILE, write_atomically
 from conformance.signing import dsse
 from conformance.signing.sign import ENVELOPE_FILE
@@ -127,8 +127,9 @@ def build_site(
     published = publish_reports(report_dirs, out, inputs, at)
     products: dict[str, ProductView] = {}
     for record in registry.labels():
-        history = registry.events(record.label_id)
-        state = current_state(history, at)
+        # As of the site's date: later events are not shown and do not count.
+        history = [e for e in registry.events(record.label_id) if e.at <= at]
+        state = status_at(history, at)
         name = slug(record.label_id)
         svg = badge_svg(f"EOS {record.profile}", state.status, badge_title(record, state))
         badge_path = out / "badges" / f"{name}.svg"
