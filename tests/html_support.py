@@ -100,6 +100,7 @@ class RegistryFixture:
 def registry_fixture(root: Path, now: datetime | None = None) -> RegistryFixture:
     """Three products: one label awarded, one withdrawn (with a hostile reason), one suspended."""
     now = now or datetime.now(UTC)
+    root.mkdir(parents=True, exist_ok=True)
     auditor = signer()
     trust_path = root / "trust.toml"
     trust = write_trust(trust_path, auditor)
