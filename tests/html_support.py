@@ -70,7 +70,9 @@ def hostile_report(extra_requirements: int = 0) -> Report:
         check_entry("t::undecided", ["demo.undecided"], "cantTell", "could not set up"),
         check_entry("t::na", ["demo.na"], "inapplicable", "no tasks"),
     ] + [
-        check_entry(f"t::bulk{n}", [f"demo.bulk{n:03d}"], "passed" if n % 5 else "failed")
+        check_entry(f"t::bulk{n}", [f"demo.bulk{n:03d}"], "passed")
+        if n % 5
+        else check_entry(f"t::bulk{n}", [f"demo.bulk{n:03d}"], "failed", "bulk", evidence)
         for n in range(extra_requirements)
     ]
     header = start_entry(
