@@ -9,11 +9,11 @@ from pathlib import Path
 from conformance.report.model import Report
 
 
-def write_run_page(report: Report, directory: Path) -> Path | None:
+def write_run_page(report: Report | None, directory: Path) -> Path | None:
     """Write report.html for a run just written; a failure here never costs the run's files.
 
     The signature status is verified like any other page's (with $CONFORMANCE_TRUST_LIST when
-    set); ``conformance run --sign-key`` writes the page again once the report is signed.
+    set); signing writes the page again. ``report`` None means: read it from DIRECTORY.
     """
     from conformance.html.report_page import write_report_html
     from conformance.html.signature import inputs_from_environment

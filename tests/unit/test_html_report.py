@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
@@ -23,7 +23,9 @@ from conformance.html.report_page import render_report, write_report_html
 from conformance.html.signature import Inputs, examine, load_inputs
 from conformance.report.files import write_outputs
 from conformance.report.model import Report
+from conformance.signing import keys
 from conformance.signing.sign import sign_report
+from conformance.signing.trust import trust_entry_toml
 from tests.helpers import Req
 from tests.html_support import HANDLER, HOSTILE_URL, SCRIPT, hostile_report, renamed
 from tests.unit.signing_support import CHECKED_AT, SIGNED_AT, make_report, signer, write_trust
@@ -308,3 +310,23 @@ def test_load_inputs_reports_unusable_files(tmp_path: Path) -> None:
         load_inputs(tmp_path / "trust.toml", None, datetime.now(UTC))
     lenient = load_inputs(tmp_path / "trust.toml", None, datetime.now(UTC), strict=False)
     assert lenient.trust is None and "trust list unusable" in lenient.problems[0]
+
+
+def test_signing_a_report_rewrites_its_page_with_the_verified_signature(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = keys.generate(tmp_path / "vendor")
+    public = keys.public_to_text(keys.load_private(files.private).public_key())
+    start = datetime.now(UTC) - timedelta(days=1)
+    trust = tmp_path / "trust.toml"
+    trust.write_text(
+        trust_entry_toml(files.key_id, "Vendor", "vendor", public, start, start + timedelta(days=9))
+    )
+    monkeypatch.setenv("CONFORMANCE_TRUST_LIST", str(trust))
+    write_outputs(make_report(kind="self-assessment"), tmp_path / "run")
+    assert "Unsigned" in (tmp_path / "run" / "report.html").read_text()
+    result = CliRunner().invoke(
+        main, ["report", "sign", str(tmp_path / "run"), "--key", str(files.private)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Signature verified" in (tmp_path / "run" / "report.html").read_text()
