@@ -24,6 +24,7 @@ from conformance.campaign import (
     write_campaign_index,
 )
 from conformance.errors import EXIT_INPUT, EXIT_INTERRUPTED, ConformanceError, InputError
+from conformance.html.run_page import write_run_page
 from conformance.images import build as build_image
 from conformance.images import recipes as image_recipes
 from conformance.journal import JOURNAL_FILE, read_journal
@@ -152,6 +153,7 @@ def run(
         runs.append(result)
         if signing_key is not None and result.report is not None:
             console.print(f"signed: {sign_report_file(result.output_dir, signing_key)}")
+            write_run_page(result.report, result.output_dir)  # now with its signature
         if result.exit_code == EXIT_INTERRUPTED:
             break
     index = write_campaign_index(runs, options)
@@ -374,6 +376,10 @@ def _chosen_suites(standard: str | None) -> dict[str, Any]:
 from conformance.trust_cli import load_signing_key, register, sign_report_file  # noqa: E402
 
 register(main, report)
+
+from conformance.html.cli import register as register_html  # noqa: E402
+
+register_html(main)
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from conformance.errors import InputError
+from conformance.html.run_page import write_run_page
 from conformance.policy import add_months, load_policy
 from conformance.registry.award import record_report
 from conformance.registry.snapshot import Snapshot, export_snapshot, read_snapshot
@@ -133,6 +134,7 @@ def register(main: click.Group, report: click.Group) -> None:
         key = load_signing_key(key_path, passphrase_env)
         target = sign_report_file(report_path, key)
         console.print(f"signed: {target} (key {keys.key_id(key.public_key())})")
+        write_run_page(None, target.parent)  # report.html now shows the signature
 
     # --- verification ---------------------------------------------------------------------
 

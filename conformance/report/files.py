@@ -32,4 +32,7 @@ def write_outputs(report: Report, directory: Path) -> list[Path]:
     for name, data in outputs.items():
         write_atomically(directory / name, data)
         written.append(directory / name)
-    return written
+    from conformance.html.run_page import write_run_page  # renders from the files above
+
+    page = write_run_page(report, directory)
+    return [*written, page] if page else written
