@@ -97,6 +97,9 @@ class Fault:
     on_request: RequestHook = field(default=_unchanged_request)
     # Rewrite the candidate's response before the client sees it.
     on_response: ResponseHook = field(default=_unchanged_response)
+    # For rules no proxy can break: the name of a deliberately misconfigured variant of the
+    # candidate, started instead of it (see conformance.selftest.variant_manifest_path).
+    variant: str | None = None
 
 
 NO_FAULT = Fault(name="none", description="a transparent proxy", breaks=())
@@ -105,13 +108,13 @@ NO_FAULT = Fault(name="none", description="a transparent proxy", breaks=())
 class FaultProxy:
     """A threaded HTTP proxy on a free loopback port forwarding to ``upstream``."""
 
-    def __init__(self, upstream: str, fault: Fault = NO_FAULT) -> None:
+    def __init__(self, upstream: str, fault: Fault = NO_FAULT, port: int = 0) -> None:
         self.upstream = upstream.rstrip("/")
         self.fault = fault
         self.upstream_session = requests.Session()
         self.upstream_session.trust_env = False
         handler = self._handler_class()
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         # A short poll interval makes stop() quick; one proxy starts and stops per fault.
         self.thread = threading.Thread(

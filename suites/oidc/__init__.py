@@ -1,0 +1,1 @@
+"""The OpenID Connect OP suite: Core 1.0, Discovery 1.0, Dynamic Client Registration 1.0, RFC 6749, RFC 7636."""
