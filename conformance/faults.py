@@ -7,6 +7,7 @@ reference candidate and prove every fault is caught. Only the proxy is fake; the
 
 from __future__ import annotations
 
+import http.cookiejar
 import http.server
 import threading
 from collections.abc import Callable
@@ -113,6 +114,10 @@ class FaultProxy:
         self.fault = fault
         self.upstream_session = requests.Session()
         self.upstream_session.trust_env = False
+        # The proxy passes cookies through but never keeps them: a shared jar would make every
+        # client of the proxy one user agent (one login session for all).
+        self.upstream_session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(
+            allowed_domains=[]))
         handler = self._handler_class()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True

@@ -47,11 +47,8 @@ class Artefact(Strict):
 
     @model_validator(mode="after")
     def one_source(self) -> Artefact:
-        sources = [
-            s
-            for s in (self.digest, self.python_distribution, self.path, self.image, self.npm_package)
-            if s
-        ]
+        given = (self.digest, self.python_distribution, self.path, self.image, self.npm_package)
+        sources = [s for s in given if s]
         if len(sources) != 1:
             raise ValueError(
                 "give exactly one of 'digest', 'python_distribution', 'path', 'image' or "

@@ -68,6 +68,11 @@ def proxied_manifest(loaded: LoadedManifest, proxy_url: str, directory: Path, na
     """The candidate's manifest, but reached as an endpoint through the proxy."""
     data: dict[str, Any] = loaded.manifest.model_dump(exclude_none=True)
     data["launch"] = {"kind": "endpoint"}
+    # The copy lives elsewhere: file paths of artefacts must still lead to the same files.
+    for artefact in data["artefacts"]:
+        for key in ("path", "npm_lockfile"):
+            if key in artefact:
+                artefact[key] = str((loaded.path.parent / artefact[key]).resolve())
     data["endpoints"] = dict(data["endpoints"], base=proxy_url)
     path = directory / f"{name}.toml"
     path.write_bytes(tomli_w.dumps(data).encode())

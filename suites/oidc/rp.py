@@ -152,8 +152,12 @@ class Browser:
         """Follow ``url``; with ``interact`` False, stop at the first page instead of filling
         it in. ``watch`` are further URIs treated as redirect URIs (to catch a provider that
         redirects to an unregistered one)."""
+        return self.follow(self.session.get(url), client, interact, watch)
+
+    def follow(self, response: requests.Response, client: Client, interact: bool = True,
+               watch: tuple[str, ...] = ()) -> Outcome:
+        """Go on from a response of the provider, as ``authorize`` does."""
         redirect_uris = (*client.redirect_uris, *watch)
-        response = self.session.get(url)
         pages = 0
         for _ in range(MAX_PAGES):
             if response.is_redirect:

@@ -133,30 +133,37 @@ def test_authorization_request_by_post(flows: Flows, client: rp.Client,
         "redirect_uri": client.redirect_uri, "state": state, "nonce": rp.new_state()})
     expect(response.is_redirect or response.status_code == 200,
            "the POSTed authorization request is taken up", actual=response.status_code)
-    if response.is_redirect:
-        location = response.headers["Location"]
-        expect("error=" not in location, "no error for a POSTed request", actual=location)
-        outcome = browser.authorize(location if location.startswith("http")
-                                    else browser.session.url(location), client)
-    else:
-        cant_tell("the POSTed request answered 200 directly; cannot follow it generically")
+    outcome = browser.follow(response, client)
+    expect(outcome.callback is None or outcome.callback.error is None,
+           "no error for a POSTed request", actual=outcome.callback and outcome.callback.params)
     expect(outcome.callback is not None and bool(outcome.callback.code),
            "the POSTed request ends with a code", actual=outcome.callback and
            outcome.callback.params)
 
 
-@pytest.mark.requirement("oidc.prompt.none-not-logged-in", "oidc.authz.error-state")
-def test_prompt_none_without_session(flows: Flows, client: rp.Client,
-                                     metadata: dict[str, Any]) -> None:
-    state = rp.new_state()
-    url = rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
+def prompt_none_error(flows: Flows, client: rp.Client, state: str) -> rp.Callback:
+    url = rp.authorization_url(endpoint(flows.metadata, "authorization_endpoint"), client,
                                prompt="none", state=state, nonce=rp.new_state())
     outcome = flows.new_browser().authorize(url, client, interact=False)
     expect(outcome.callback is not None, "prompt=none ends at the redirect URI without a page",
            actual=(outcome.final.status_code, outcome.final.url))
     assert outcome.callback is not None
-    expect_in(outcome.callback.error, LOGIN_ERRORS, "error for prompt=none without a session")
-    expect_equal(outcome.callback.params.get("state"), state, "state of the error response")
+    return outcome.callback
+
+
+@pytest.mark.requirement("oidc.prompt.none-not-logged-in")
+def test_prompt_none_without_session(flows: Flows, client: rp.Client) -> None:
+    callback = prompt_none_error(flows, client, rp.new_state())
+    expect_in(callback.error, LOGIN_ERRORS, "error for prompt=none without a session")
+
+
+@pytest.mark.requirement("oidc.authz.error-state")
+def test_error_response_carries_state(flows: Flows, client: rp.Client) -> None:
+    state = rp.new_state()
+    callback = prompt_none_error(flows, client, state)
+    if callback.error is None:
+        cant_tell("prompt=none without a session returned no error to test with")
+    expect_equal(callback.params.get("state"), state, "state of the error response")
 
 
 @pytest.mark.requirement("oidc.prompt.none-logged-in")

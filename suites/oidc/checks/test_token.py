@@ -66,18 +66,30 @@ def test_wrong_secret_is_refused(flows: Flows, client: rp.Client) -> None:
     expect_equal(error_of(response), "invalid_client", "error of a wrong client secret")
 
 
-@pytest.mark.requirement("oidc.token.code-reuse", "oidc.token.code-reuse-revokes")
-def test_code_reuse_is_refused(flows: Flows, client: rp.Client) -> None:
+def redeem_twice(flows: Flows, client: rp.Client) -> tuple[str | None, Any]:
+    """Redeem one code twice: the first access token and the second answer."""
     code, _, _ = flows.code(client, state=rp.new_state(), nonce=rp.new_state())
     first = flows.redeem(client, code)
     if first.status_code != 200:
         cant_tell(f"the first redemption of a code failed (HTTP {first.status_code})")
     access_token = rp.json_body(first, "the token response").get("access_token")
-    second = flows.redeem(client, code)
+    return access_token if isinstance(access_token, str) else None, flows.redeem(client, code)
+
+
+@pytest.mark.requirement("oidc.token.code-reuse")
+def test_code_reuse_is_refused(flows: Flows, client: rp.Client) -> None:
+    _, second = redeem_twice(flows, client)
     expect(second.status_code == 400, "a second redemption of the code is refused",
            expected=400, actual=second.status_code)
     expect_equal(error_of(second), "invalid_grant", "error of a reused code")
-    if not isinstance(access_token, str):
+
+
+@pytest.mark.requirement("oidc.token.code-reuse-revokes")
+def test_code_reuse_revokes_tokens(flows: Flows, client: rp.Client) -> None:
+    access_token, second = redeem_twice(flows, client)
+    if second.status_code == 200:
+        cant_tell("the reused code was accepted (see oidc.token.code-reuse)")
+    if access_token is None:
         cant_tell("the first token response held no access token")
     userinfo = flows.userinfo(access_token)
     expect(userinfo.status_code == 401, "the access token of the reused code is revoked",
