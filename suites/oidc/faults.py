@@ -237,6 +237,224 @@ def _drop_kid(key: dict[str, Any]) -> None:
     key.pop("kid", None)
 
 
+# --- more faults: one rule each -------------------------------------------------------------
+
+def _json_answer(status: int, data: dict[str, Any]) -> ProxyResponse:
+    return ProxyResponse(status, [("Content-Type", "application/json")],
+                         json.dumps(data).encode())
+
+
+def _discovery_as_html(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if _path(request) != DISCOVERY:
+        return response
+    return response.with_header("Content-Type", "text/html; charset=utf-8").with_body(
+        b"<html><body>" + response.body + b"</body></html>")
+
+
+def _strip_members(data: dict[str, Any]) -> None:
+    for name in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint",
+                 "registration_endpoint", "claims_supported", "subject_types_supported",
+                 "response_types_supported"):
+        data.pop(name, None)
+    data["scopes_supported"] = ["profile", "email"]
+
+
+def _jwks_single_key(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    data = _json(response)
+    if data is None or not isinstance(data.get("keys"), list) or not data["keys"]:
+        return response
+    return _with_json(response, data["keys"][0])
+
+
+def _drop_kty(key: dict[str, Any]) -> None:
+    key.pop("kty", None)
+
+
+def _edit_token_response(edit: Callable[[dict[str, Any]], None], grant: str | None = None
+                         ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if not _is_token_request(request) or (grant and _form(request).get("grant_type") != grant):
+            return response
+        data = _json(response)
+        if data is None:
+            return response
+        edit(data)
+        return _with_json(response, data)
+    return on_response
+
+
+def _edit_id_token_header(edit: Callable[[dict[str, Any]], None], drop_signature: bool = False
+                          ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    def change(data: dict[str, Any]) -> None:
+        if not isinstance(data.get("id_token"), str):
+            return
+        header, payload, signature = data["id_token"].split(".")
+        fields = json.loads(_unb64(header))
+        edit(fields)
+        data["id_token"] = ".".join((_b64(json.dumps(fields).encode()), payload,
+                                     "" if drop_signature else signature))
+    return _edit_token_response(change)
+
+
+def _edit_refreshed_id_token(edit: Callable[[dict[str, Any]], None]
+                             ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    inner = _edit_id_token(edit)
+
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if _form(request).get("grant_type") != "refresh_token":
+            return response
+        return inner(request, response)
+    return on_response
+
+
+def _error_renamed(grant: str, old: str, new: str
+                   ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    def change(data: dict[str, Any]) -> None:
+        if data.get("error") == old:
+            data["error"] = new
+    return _edit_token_response(change, grant)
+
+
+def _is_userinfo(request: ProxyRequest) -> bool:
+    auth = request.header("Authorization") or ""
+    return (auth.startswith("Bearer ") or "access_token" in _form(request)) \
+        and not _is_token_request(request)
+
+
+def _userinfo_method_refused(method: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
+    def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+        if _is_userinfo(request) and request.method == method:
+            return _json_answer(405, {"error": "invalid_request",
+                                      "error_description": f"{method} not supported"})
+        return request
+    return on_request
+
+
+def _userinfo_edit(edit: Callable[[dict[str, Any]], None]
+                   ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        data = _json(response) if _is_userinfo(request) and response.status == 200 else None
+        if data is None:
+            return response
+        edit(data)
+        return _with_json(response, data)
+    return on_response
+
+
+def _only_sub(data: dict[str, Any]) -> None:
+    for name in list(data):
+        if name != "sub":
+            del data[name]
+
+
+def _all_claims(data: dict[str, Any]) -> None:
+    data.update(name="Alice Example", given_name="Alice", family_name="Example",
+                email="alice@example.test", email_verified=True, phone_number="+32 2 000 00 00",
+                address={"country": "BE"})
+
+
+def _any_token_accepted(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if _is_userinfo(request) and response.status == 401:
+        return _json_answer(200, {"sub": "alice"})
+    return response
+
+
+def _is_registration(request: ProxyRequest) -> bool:
+    return request.method == "POST" and (request.header("Content-Type") or "").startswith(
+        "application/json")
+
+
+def _registration_edit(edit: Callable[[dict[str, Any]], None]
+                       ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        data = _json(response) if _is_registration(request) and response.status == 201 else None
+        if data is None:
+            return response
+        edit(data)
+        return _with_json(response, data)
+    return on_response
+
+
+def _registration_unvalidated(request: ProxyRequest,
+                              response: ProxyResponse) -> ProxyResponse:
+    """Invalid registrations are stored as sent instead of being refused."""
+    if not _is_registration(request) or response.status != 400:
+        return response
+    try:
+        sent = json.loads(request.body)
+    except ValueError:
+        return response
+    return _json_answer(201, {**sent, "client_id": "unvalidated-client",
+                              "client_secret": "s", "client_secret_expires_at": 0})
+
+
+def _registration_errors_as_text(request: ProxyRequest,
+                                 response: ProxyResponse) -> ProxyResponse:
+    if not _is_registration(request) or response.status != 400:
+        return response
+    return ProxyResponse(400, [("Content-Type", "text/plain")], b"bad registration")
+
+
+def _authz_request_edit(edit: Callable[[ProxyRequest, dict[str, str]], ProxyRequest | ProxyResponse]
+                        ) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
+    def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+        if request.method == "GET" and "client_id" in _query(request):
+            return edit(request, _query(request))
+        return request
+    return on_request
+
+
+def _error_page(request: ProxyRequest) -> ProxyResponse:
+    return ProxyResponse(400, [("Content-Type", "text/html")],
+                         b"<html><body><h1>invalid_request</h1></body></html>")
+
+
+def _default_response_type(request: ProxyRequest, query: dict[str, str]
+                           ) -> ProxyRequest | ProxyResponse:
+    if "response_type" in query:
+        return request
+    return replace(request, path=request.path + "&response_type=code")
+
+
+def _nonce_required(request: ProxyRequest, query: dict[str, str]) -> ProxyRequest | ProxyResponse:
+    return _error_page(request) if "nonce" not in query else request
+
+
+def _unknown_parameter_refused(request: ProxyRequest, query: dict[str, str]
+                               ) -> ProxyRequest | ProxyResponse:
+    known = {"response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "prompt",
+             "max_age", "code_challenge", "code_challenge_method", "response_mode", "display",
+             "ui_locales", "id_token_hint", "login_hint", "acr_values", "claims", "request",
+             "request_uri", "claims_locales", "registration"}
+    return _error_page(request) if set(query) - known else request
+
+
+def _authz_post_refused(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    form = _form(request)
+    if request.method == "POST" and "response_type" in form and "client_id" in form:
+        return ProxyResponse(405, [("Content-Type", "text/plain"), ("Allow", "GET")], b"")
+    return request
+
+
+def _session_lost_with_prompt_none(request: ProxyRequest) -> ProxyRequest:
+    if request.method == "GET" and _query(request).get("prompt") == "none":
+        return request.without_header("Cookie")
+    return request
+
+
+def _client_auth_refused(how: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
+    def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+        if not _is_token_request(request):
+            return request
+        basic = (request.header("Authorization") or "").startswith("Basic ")
+        post = "client_secret" in _form(request)
+        if (how == "basic" and basic) or (how == "post" and post):
+            return _json_answer(401, {"error": "invalid_client",
+                                      "error_description": f"client_secret_{how} unsupported"})
+        return request
+    return on_request
+
+
 FAULTS = [
     Fault("discovery-issuer-mismatch",
           "The discovery document names an issuer other than the URL it was fetched from.",
@@ -291,9 +509,10 @@ FAULTS = [
           "An unregistered redirect_uri gets the error redirected to it instead of a page.",
           ("oidc.authz.unregistered-redirect-uri",),
           on_response=_open_redirector),
-    Fault("prompt-none-ignored",
-          "prompt=none is ignored: the login page is shown.",
-          ("oidc.prompt.none-not-logged-in",),
+    Fault("prompt-ignored",
+          "The prompt parameter is ignored: prompt=none shows the login page, prompt=login "
+          "does not.",
+          ("oidc.prompt.none-not-logged-in", "oidc.prompt.login"),
           on_request=_strip_query("prompt")),
     Fault("max-age-ignored",
           "max_age is ignored: no re-authentication, no auth_time.",
@@ -320,6 +539,134 @@ FAULTS = [
           "The refresh token grant is refused although a refresh token was issued.",
           ("oidc.refresh.grant",),
           on_request=_refresh_refused),
+    Fault("discovery-served-as-html",
+          "The discovery document is wrapped in HTML and sent as text/html.",
+          ("oidc.discovery.served",),
+          on_response=_discovery_as_html),
+    Fault("issuer-with-query",
+          "The issuer carries a query component.",
+          ("oidc.discovery.issuer-form", "oidc.discovery.issuer-matches"),
+          on_response=_edit_discovery(lambda d: d.update(issuer=d["issuer"] + "?tenant=a"))),
+    Fault("discovery-members-missing",
+          "The discovery document leaves out the endpoints and supported-value lists, and its "
+          "scopes_supported omits openid.",
+          ("oidc.discovery.authorization-endpoint", "oidc.discovery.token-endpoint",
+           "oidc.discovery.userinfo-endpoint", "oidc.discovery.registration-endpoint",
+           "oidc.discovery.claims-supported", "oidc.discovery.subject-types",
+           "oidc.discovery.response-types", "oidc.discovery.scopes-openid"),
+          on_response=_edit_discovery(_strip_members)),
+    Fault("jwks-not-a-set",
+          "jwks_uri serves a single JWK instead of a JWK Set.",
+          ("oidc.jwks.served",),
+          on_response=_jwks_single_key),
+    Fault("jwks-kty-missing",
+          "The published keys have no kty.",
+          ("oidc.jwks.kty", "oidc.jwks.signing-key"),
+          on_response=_edit_jwks(_drop_kty)),
+    Fault("token-type-wrong",
+          "The token response names token_type mac for a bearer token.",
+          ("oidc.token.response",),
+          on_response=_edit_token_response(lambda d: d.update(token_type="mac"))),
+    Fault("basic-auth-refused",
+          "The token endpoint refuses HTTP Basic client authentication.",
+          ("oidc.token.client-secret-basic",),
+          on_request=_client_auth_refused("basic")),
+    Fault("post-auth-refused",
+          "The token endpoint refuses client_secret_post although it advertises it.",
+          ("oidc.token.client-secret-post",),
+          on_request=_client_auth_refused("post")),
+    Fault("code-errors-as-invalid-request",
+          "Refused code redemptions answer invalid_request instead of invalid_grant.",
+          ("oidc.token.redirect-uri-match", "oidc.token.code-bound-to-client"),
+          on_response=_error_renamed("authorization_code", "invalid_grant", "invalid_request")),
+    Fault("id-token-not-a-jwt",
+          "The id_token is an opaque string.",
+          ("oidc.id-token.jwt",),
+          on_response=_edit_token_response(lambda d: d.update(id_token="opaque-id-token"))),
+    Fault("id-token-alg-none",
+          "The ID token is unsigned (alg none).",
+          ("oidc.id-token.alg-rs256", "oidc.id-token.signature"),
+          on_response=_edit_id_token_header(lambda h: h.update(alg="none"), drop_signature=True)),
+    Fault("id-token-kid-dropped",
+          "The ID token header has no kid although the JWK Set holds several keys.",
+          ("oidc.id-token.kid",),
+          on_response=_edit_id_token_header(lambda h: h.pop("kid", None))),
+    Fault("id-token-azp-missing",
+          "The ID token has a second audience but no azp.",
+          ("oidc.id-token.azp",),
+          on_response=_edit_id_token(lambda c: (c.update(aud=[c["aud"], "other-client"]),
+                                                c.pop("azp", None)))),
+    Fault("id-token-sub-too-long",
+          "The ID token's sub is 300 characters long.",
+          ("oidc.id-token.sub",),
+          on_response=_edit_id_token(lambda c: c.update(sub="s" * 300))),
+    Fault("userinfo-get-refused",
+          "The UserInfo endpoint refuses GET.",
+          ("oidc.userinfo.get",),
+          on_request=_userinfo_method_refused("GET")),
+    Fault("userinfo-post-refused",
+          "The UserInfo endpoint refuses POST.",
+          ("oidc.userinfo.post-header", "oidc.userinfo.post-body"),
+          on_request=_userinfo_method_refused("POST")),
+    Fault("userinfo-any-token-accepted",
+          "The UserInfo endpoint answers for any bearer token.",
+          ("oidc.userinfo.invalid-token",),
+          on_response=_any_token_accepted),
+    Fault("userinfo-claims-withheld",
+          "The UserInfo endpoint releases only sub, whatever the scopes.",
+          ("oidc.claims.scope-profile", "oidc.claims.scope-email",
+           "oidc.claims.scope-address-phone"),
+          on_response=_userinfo_edit(_only_sub)),
+    Fault("userinfo-scopes-ignored",
+          "The UserInfo endpoint releases every claim, whatever the scopes.",
+          ("oidc.claims.not-requested",),
+          on_response=_userinfo_edit(_all_claims)),
+    Fault("refresh-id-token-other-sub",
+          "ID tokens returned on refresh name another subject.",
+          ("oidc.refresh.id-token",),
+          on_response=_edit_refreshed_id_token(lambda c: c.update(sub="someone-else"))),
+    Fault("refresh-errors-as-invalid-request",
+          "Refused refresh tokens answer invalid_request instead of invalid_grant.",
+          ("oidc.refresh.bound-to-client", "oidc.refresh.invalid"),
+          on_response=_error_renamed("refresh_token", "invalid_grant", "invalid_request")),
+    Fault("registration-secret-expiry-dropped",
+          "The registration response issues a secret without client_secret_expires_at.",
+          ("oidc.registration.secret-expiry",),
+          on_response=_registration_edit(lambda d: d.pop("client_secret_expires_at", None))),
+    Fault("registration-metadata-rewritten",
+          "The registration response returns other redirect_uris than registered.",
+          ("oidc.registration.metadata-returned",),
+          on_response=_registration_edit(
+              lambda d: d.update(redirect_uris=["https://elsewhere.example.test/cb"]))),
+    Fault("registration-unvalidated",
+          "Invalid registration requests are accepted as sent.",
+          ("oidc.registration.redirect-uri-fragment", "oidc.registration.redirect-uris-required",
+           "oidc.registration.invalid-metadata"),
+          on_response=_registration_unvalidated),
+    Fault("registration-errors-as-text",
+          "Registration errors are plain text.",
+          ("oidc.registration.error-json",),
+          on_response=_registration_errors_as_text),
+    Fault("response-type-defaulted",
+          "A request without response_type is treated as response_type=code.",
+          ("oidc.authz.response-type-missing",),
+          on_request=_authz_request_edit(_default_response_type)),
+    Fault("nonce-required",
+          "Code flow requests without nonce are refused.",
+          ("oidc.authz.nonce-optional",),
+          on_request=_authz_request_edit(_nonce_required)),
+    Fault("unknown-parameter-refused",
+          "Authorization requests with unknown parameters are refused.",
+          ("oidc.authz.unknown-parameter",),
+          on_request=_authz_request_edit(_unknown_parameter_refused)),
+    Fault("authorization-post-refused",
+          "The authorization endpoint refuses POST.",
+          ("oidc.authz.post",),
+          on_request=_authz_post_refused),
+    Fault("prompt-none-session-lost",
+          "prompt=none requests never see the user's session.",
+          ("oidc.prompt.none-logged-in",),
+          on_request=_session_lost_with_prompt_none),
     Fault("code-reuse-accepted",
           "The provider's code store never records that a code was redeemed (a misconfigured "
           "provider), so a code works twice.",
