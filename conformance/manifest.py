@@ -51,8 +51,8 @@ class Artefact(Strict):
         sources = [s for s in given if s]
         if len(sources) != 1:
             raise ValueError(
-                "give exactly one of 'digest', 'python_distribution', 'path', 'image' or "
-                "'npm_package'"
+                "give exactly one of 'digest', 'python_distribution', 'path' or 'image' "
+                "(or 'npm_package' with 'npm_lockfile')"
             )
         if bool(self.npm_package) != bool(self.npm_lockfile):
             raise ValueError("'npm_package' and 'npm_lockfile' go together")
