@@ -7,6 +7,7 @@ API re-exported here.
 from conformance.checks import CantTell, CheckFailure, cant_tell, expect, expect_equal, expect_in
 from conformance.evidence import EvidenceLog, current_evidence, record_response
 from conformance.http import RecordingSession
+from conformance.observations import observe
 
 __version__ = "0.1.0"
 
@@ -21,5 +22,6 @@ __all__ = [
     "expect",
     "expect_equal",
     "expect_in",
+    "observe",
     "record_response",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import http.server
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -101,6 +102,20 @@ class Fault:
     # For rules no proxy can break: the name of a deliberately misconfigured variant of the
     # candidate, started instead of it (see conformance.selftest.variant_manifest_path).
     variant: str | None = None
+    # A fault on the way back: requests the candidate itself makes to servers the suite runs
+    # (federation deliveries, callbacks). The suite puts a proxy with this fault in front of
+    # its own server when the fault is active (see ``active_fault``).
+    inbound: Fault | None = None
+
+
+# Set by the fault runner for the checks' process: the name of the fault being injected.
+ACTIVE_FAULT_ENV = "CONFORMANCE_ACTIVE_FAULT"
+
+
+def active_fault(catalogue: list[Fault]) -> Fault | None:
+    """The fault of ``catalogue`` the fault runner is injecting now, if any."""
+    name = os.environ.get(ACTIVE_FAULT_ENV)
+    return next((fault for fault in catalogue if fault.name == name), None)
 
 
 NO_FAULT = Fault(name="none", description="a transparent proxy", breaks=())

@@ -43,6 +43,7 @@ from conformance.manifest import (
     resolve_artefact,
     resolve_manifest,
 )
+from conformance.observations import set_observer
 from conformance.report.build import build_report
 from conformance.report.files import write_outputs
 from conformance.report.model import Report
@@ -369,6 +370,11 @@ def _open_journal(state: RunState, profiles_wanted: set[str]) -> None:
             "selected_requirements": selected,
         }
     )
+    set_observer(
+        lambda name, value: state.record(
+            {"type": "observation", "observation": {"name": name, "value": value, "at": now()}}
+        )
+    )
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -476,6 +482,7 @@ def _finish(session: pytest.Session, state: RunState, exitstatus: int) -> None:
     if interrupted:
         state.stop_reason = "interrupted (Ctrl-C or SIGTERM)"
         state.event("interrupted", state.stop_reason)
+    set_observer(None)
     start_parameters: dict[str, Any] = {}
     artefacts = None
     if state.launcher is not None:

@@ -9,6 +9,7 @@ shows that the same requirements pass when nothing is broken, so a catch is not 
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import tomli_w
 
 from conformance.catalogue import Suite
 from conformance.errors import InputError
-from conformance.faults import NO_FAULT, Fault, FaultProxy
+from conformance.faults import ACTIVE_FAULT_ENV, NO_FAULT, Fault, FaultProxy
 from conformance.launchers import launcher_of
 from conformance.launchers.base import free_loopback_port
 from conformance.locations import project_root
@@ -64,8 +65,15 @@ def load_faults(suite: Suite) -> list[Fault]:
     return faults
 
 
-def proxied_manifest(loaded: LoadedManifest, proxy_url: str, directory: Path, name: str) -> Path:
-    """The candidate's manifest, but reached as an endpoint through the proxy."""
+def proxied_manifest(
+    loaded: LoadedManifest,
+    proxy_url: str,
+    directory: Path,
+    name: str,
+    endpoints: dict[str, str] | None = None,
+) -> Path:
+    """The candidate's manifest, but reached as an endpoint through the proxy. Its other
+    endpoints (``endpoints``: as the running candidate expanded them) still lead to it."""
     data: dict[str, Any] = loaded.manifest.model_dump(exclude_none=True)
     data["launch"] = {"kind": "endpoint"}
     # The copy lives elsewhere: file paths of artefacts must still lead to the same files.
@@ -73,7 +81,7 @@ def proxied_manifest(loaded: LoadedManifest, proxy_url: str, directory: Path, na
         for key in ("path", "npm_lockfile"):
             if key in artefact:
                 artefact[key] = str((loaded.path.parent / artefact[key]).resolve())
-    data["endpoints"] = dict(data["endpoints"], base=proxy_url)
+    data["endpoints"] = dict(endpoints or data["endpoints"], base=proxy_url)
     path = directory / f"{name}.toml"
     path.write_bytes(tomli_w.dumps(data).encode())
     return path
@@ -96,7 +104,8 @@ def run_variant(
         return None, f"the candidate has no variant {fault.variant!r} ({path} does not exist)"
     variant = load_manifest(path)
     report = run_checks(
-        path, variant.manifest.id, suite, list(fault.breaks), work_dir, f"fault-{fault.name}"
+        path, variant.manifest.id, suite, list(fault.breaks), work_dir, f"fault-{fault.name}",
+        fault.name,
     )
     return report, None
 
@@ -108,6 +117,7 @@ def run_checks(
     requirements: list[str],
     output_root: Path,
     campaign: str,
+    fault: str = NO_FAULT.name,
 ) -> Report | None:
     command = [
         sys.executable,
@@ -134,7 +144,10 @@ def run_checks(
         command += ["--requirement", requirement]
     # A fixed seed makes every fault run reproducible, property-based checks included.
     command += ["--seed", str(FAULT_RUN_SEED)]
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    environment = dict(os.environ, **{ACTIVE_FAULT_ENV: fault})
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=environment
+    )
     path = output_root / campaign / candidate_id / REPORT_FILE
     return Report.model_validate_json(path.read_bytes()) if path.exists() else None
 
@@ -158,7 +171,9 @@ def run_fault_catalogue(
     try:
         everything = sorted({r for fault in faults for r in fault.breaks})
         with FaultProxy(running.base_url, NO_FAULT, proxy_port) as proxy:
-            manifest = proxied_manifest(loaded, proxy.url, work_dir, "clean")
+            manifest = proxied_manifest(
+                loaded, proxy.url, work_dir, "clean", running.endpoints
+            )
             clean = outcomes_of(
                 run_checks(manifest, loaded.manifest.id, suite, everything, work_dir, "clean"),
                 everything,
@@ -181,7 +196,9 @@ def run_fault_catalogue(
                 results.append(result)
                 continue
             with FaultProxy(running.base_url, fault, proxy_port) as proxy:
-                manifest = proxied_manifest(loaded, proxy.url, work_dir, f"fault-{fault.name}")
+                manifest = proxied_manifest(
+                    loaded, proxy.url, work_dir, f"fault-{fault.name}", running.endpoints
+                )
                 report = run_checks(
                     manifest,
                     loaded.manifest.id,
@@ -189,6 +206,7 @@ def run_fault_catalogue(
                     list(fault.breaks),
                     work_dir,
                     f"fault-{fault.name}",
+                    fault.name,
                 )
                 result.outcomes = outcomes_of(report, list(fault.breaks))
             if report is None and result.problem is None:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from conformance.observations import observed_in
 from conformance.outcomes import Outcome, aggregate, meets
 from conformance.report.model import (
     ArtefactInfo,
@@ -31,7 +32,9 @@ def build_report(entries: list[dict[str, Any]]) -> Report:
     events = [RunEvent.model_validate(e["event"]) for e in entries if e["type"] == "event"]
     end = next((e for e in reversed(entries) if e["type"] == "end"), None)
 
-    candidate = CandidateInfo.model_validate(header["candidate"])
+    candidate = CandidateInfo.model_validate(
+        {**header["candidate"], "observed": observed_in(entries)}
+    )
     requirements = [RequirementInfo.model_validate(r) for r in header["requirements"]]
     profiles = [ProfileInfo.model_validate(p) for p in header["profiles"]]
 

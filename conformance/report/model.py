@@ -50,6 +50,11 @@ class CandidateInfo(Model):
     artefacts: list[ArtefactInfo]
     launcher: str
     known_deviations: dict[str, KnownDeviation] = Field(default_factory=dict)
+    observed: dict[str, Any] = Field(
+        default_factory=dict,
+        description="facts the suites observed about the candidate during the run, by name "
+        "(e.g. the protocol versions it announces)",
+    )
 
 
 class SuiteInfo(Model):

@@ -1,0 +1,155 @@
+"""Matrix provisioning from the manifest: test users and the versions the server announces.
+Nothing here knows a homeserver by name.
+
+Manifest settings under ``[settings.matrix]`` (all optional):
+- ``registration``: ``"open"`` (default) creates every test user through the spec's own
+  ``POST /register`` with the m.login.dummy stage; ``"accounts"`` signs in with the
+  ``[accounts.*]`` the manifest gives (checks needing more users than given cannot tell);
+- ``rate_limit_probe``: ``"failed-login"`` says the candidate is configured to rate-limit
+  failed logins to one account soon enough for ``rate_limit_attempts`` (default 8) wrong
+  passwords to reach it. Without it the rate-limiting checks cannot tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance import RecordingSession, cant_tell, observe
+from conformance.context import CandidateContext
+from suites.matrix import mx
+
+
+@pytest.fixture(scope="session")
+def matrix_settings(candidate: CandidateContext) -> dict[str, Any]:
+    return candidate.settings("matrix")
+
+
+@pytest.fixture(scope="session")
+def http(candidate: CandidateContext) -> RecordingSession:
+    """An unauthenticated recording session; checks add their access tokens per request."""
+    return candidate.session(None)
+
+
+@pytest.fixture(scope="session")
+def versions(http: RecordingSession) -> list[str]:
+    """The spec versions the candidate announces, recorded in the report."""
+    response = mx.call(http, "GET", "_matrix/client/versions")
+    if response.status_code != 200:
+        cant_tell(f"GET /_matrix/client/versions answered {response.status_code}")
+    try:
+        announced = response.json().get("versions")
+    except (ValueError, AttributeError):
+        cant_tell("GET /_matrix/client/versions did not answer a JSON object")
+    if not isinstance(announced, list):
+        cant_tell("GET /_matrix/client/versions names no 'versions' list")
+    observe("matrix.versions", announced)
+    return [str(v) for v in announced]
+
+
+@pytest.fixture(scope="session")
+def require_version(versions: list[str]) -> Callable[[int, int], None]:
+    """Skip (inapplicable) a check whose feature needs a spec version the candidate lacks."""
+
+    def require(major: int, minor: int) -> None:
+        if not any(v >= (major, minor) for v in mx.version_numbers(versions)):
+            pytest.skip(f"the candidate announces no spec version >= v{major}.{minor}")
+
+    return require
+
+
+class Registrar:
+    """Makes signed-in test users the way the manifest says it may."""
+
+    def __init__(self, candidate: CandidateContext, session: RecordingSession,
+                 settings: dict[str, Any]) -> None:
+        self.candidate = candidate
+        self.session = session
+        self.mode = str(settings.get("registration", "open"))
+        self.accounts_used: set[str] = set()
+
+    def new_user(self, prefix: str = "eos") -> mx.User:
+        if self.mode == "open":
+            return self.register(mx.unique(prefix), mx.unique("pw-"))
+        if self.mode == "accounts":
+            for name, account in self.candidate.manifest.accounts.items():
+                if name not in self.accounts_used and account.password:
+                    self.accounts_used.add(name)
+                    return self.login(account.username, account.password)
+            cant_tell("the check needs another test user and the manifest gives no more accounts")
+        cant_tell(f"[settings.matrix] registration = {self.mode!r} is not 'open' or 'accounts'")
+
+    def require_open(self) -> None:
+        if self.mode != "open":
+            cant_tell("registration checks need [settings.matrix] registration = 'open'")
+
+    def register(self, username: str, password: str, **extra: Any) -> mx.User:
+        request: dict[str, Any] = {"username": username, "password": password, **extra}
+        first = mx.call(self.session, "POST", "register", body=request)
+        if first.status_code == 200:
+            body = first.json()
+        else:
+            try:
+                challenge = first.json()
+            except ValueError:
+                challenge = {}
+            flows = challenge.get("flows") or []
+            if first.status_code != 401 or not any(
+                    f.get("stages") == ["m.login.dummy"] for f in flows if isinstance(f, dict)):
+                cant_tell(f"cannot register a test user: POST /register answered "
+                          f"{first.status_code} without an m.login.dummy flow")
+            request["auth"] = {"type": "m.login.dummy", "session": challenge.get("session")}
+            second = mx.call(self.session, "POST", "register", body=request)
+            if second.status_code != 200:
+                cant_tell(f"cannot register a test user: {second.status_code} {second.text[:200]}")
+            body = second.json()
+        if not {"user_id", "access_token", "device_id"} <= set(body):
+            cant_tell(f"registration gave no user_id/access_token/device_id: {body}")
+        return mx.User(self.session, body["user_id"], password, body["access_token"],
+                       body["device_id"])
+
+    def login(self, username: str, password: str, device_id: str | None = None) -> mx.User:
+        request: dict[str, Any] = {
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": username},
+            "password": password,
+        }
+        if device_id:
+            request["device_id"] = device_id
+        response = mx.call(self.session, "POST", "login", body=request)
+        if response.status_code != 200:
+            cant_tell(f"cannot sign in {username}: {response.status_code} {response.text[:200]}")
+        body = response.json()
+        return mx.User(self.session, body["user_id"], password, body["access_token"],
+                       body["device_id"])
+
+
+@pytest.fixture(scope="session")
+def registrar(candidate: CandidateContext, http: RecordingSession,
+              matrix_settings: dict[str, Any]) -> Registrar:
+    return Registrar(candidate, http, matrix_settings)
+
+
+@pytest.fixture(scope="session")
+def alice(registrar: Registrar) -> mx.User:
+    """A user shared by checks that only read or add their own rooms and events."""
+    return registrar.new_user("alice")
+
+
+@pytest.fixture(scope="session")
+def bob(registrar: Registrar) -> mx.User:
+    return registrar.new_user("bob")
+
+
+@pytest.fixture
+def fresh_user(registrar: Registrar) -> mx.User:
+    """A user of its own, for checks that change or end its sessions."""
+    return registrar.new_user("fresh")
+
+
+@pytest.fixture
+def room(alice: mx.User) -> str:
+    """A fresh private room alice created."""
+    return mx.create_room(alice, preset="private_chat")
