@@ -45,6 +45,9 @@ class Requirement(Strict):
     profiles: list[str] = Field(default_factory=list)
     summary: str = Field(min_length=1)
     url: str | None = None
+    # Names of the same rule in other test programmes (programme -> test names), so auditors
+    # who know those programmes can read the results, e.g. {"some-programme": ["test-a"]}.
+    references: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class Catalogue(Strict):

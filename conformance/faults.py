@@ -7,6 +7,7 @@ reference candidate and prove every fault is caught. Only the proxy is fake; the
 
 from __future__ import annotations
 
+import http.cookiejar
 import http.server
 import os
 import threading
@@ -98,6 +99,9 @@ class Fault:
     on_request: RequestHook = field(default=_unchanged_request)
     # Rewrite the candidate's response before the client sees it.
     on_response: ResponseHook = field(default=_unchanged_response)
+    # For rules no proxy can break: the name of a deliberately misconfigured variant of the
+    # candidate, started instead of it (see conformance.selftest.variant_manifest_path).
+    variant: str | None = None
     # A fault on the way back: requests the candidate itself makes to servers the suite runs
     # (federation deliveries, callbacks). The suite puts a proxy with this fault in front of
     # its own server when the fault is active (see ``active_fault``).
@@ -120,13 +124,17 @@ NO_FAULT = Fault(name="none", description="a transparent proxy", breaks=())
 class FaultProxy:
     """A threaded HTTP proxy on a free loopback port forwarding to ``upstream``."""
 
-    def __init__(self, upstream: str, fault: Fault = NO_FAULT) -> None:
+    def __init__(self, upstream: str, fault: Fault = NO_FAULT, port: int = 0) -> None:
         self.upstream = upstream.rstrip("/")
         self.fault = fault
         self.upstream_session = requests.Session()
         self.upstream_session.trust_env = False
+        # The proxy passes cookies through but never keeps them: a shared jar would make every
+        # client of the proxy one user agent (one login session for all).
+        self.upstream_session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(
+            allowed_domains=[]))
         handler = self._handler_class()
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         # A short poll interval makes stop() quick; one proxy starts and stops per fault.
         self.thread = threading.Thread(

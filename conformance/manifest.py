@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from conformance.errors import InputError
+from conformance.npm_artefact import npm_package_digest
 from conformance.tomlfile import describe_validation_error, read_toml
 
 SLUG = r"^[a-z0-9][a-z0-9._-]*$"
@@ -40,14 +41,21 @@ class Artefact(Strict):
     python_distribution: str | None = None
     path: str | None = None
     image: str | None = None
+    # An npm package pinned by a package-lock.json (path relative to the manifest).
+    npm_package: str | None = None
+    npm_lockfile: str | None = None
 
     @model_validator(mode="after")
     def one_source(self) -> Artefact:
-        sources = [s for s in (self.digest, self.python_distribution, self.path, self.image) if s]
+        given = (self.digest, self.python_distribution, self.path, self.image, self.npm_package)
+        sources = [s for s in given if s]
         if len(sources) != 1:
             raise ValueError(
-                "give exactly one of 'digest', 'python_distribution', 'path' or 'image'"
+                "give exactly one of 'digest', 'python_distribution', 'path' or 'image' "
+                "(or 'npm_package' with 'npm_lockfile')"
             )
+        if bool(self.npm_package) != bool(self.npm_lockfile):
+            raise ValueError("'npm_package' and 'npm_lockfile' go together")
         return self
 
 
@@ -163,7 +171,7 @@ def expand(template: str, values: dict[str, str], field: str) -> str:
 class ResolvedArtefact(BaseModel):
     name: str
     digest: str | None
-    kind: Literal["declared", "python-distribution", "file", "image"]
+    kind: Literal["declared", "python-distribution", "file", "image", "npm-package"]
     version: str | None = None
 
 
@@ -197,6 +205,11 @@ def resolve_artefact(artefact: Artefact, base_dir: Path) -> ResolvedArtefact:
             raise InputError(f"artefact {artefact.name!r}: cannot read {file}: {error}") from None
         return ResolvedArtefact(
             name=artefact.name, digest="sha256:" + hashlib.sha256(data).hexdigest(), kind="file"
+        )
+    if artefact.npm_package and artefact.npm_lockfile:
+        digest, version = npm_package_digest(base_dir / artefact.npm_lockfile, artefact.npm_package)
+        return ResolvedArtefact(
+            name=artefact.name, digest=digest, kind="npm-package", version=version
         )
     # An image pinned by digest is known now; a tag is resolved by the container launcher,
     # which records the digest that actually ran.

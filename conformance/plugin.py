@@ -326,6 +326,7 @@ def _open_journal(state: RunState, profiles_wanted: set[str]) -> None:
                     "level": requirement.level,
                     "profiles": requirement.profiles,
                     "summary": requirement.summary,
+                    "references": requirement.references,
                 }
             )
     assessor = (

@@ -22,8 +22,9 @@ from conformance.catalogue import Suite
 from conformance.errors import InputError
 from conformance.faults import ACTIVE_FAULT_ENV, NO_FAULT, Fault, FaultProxy
 from conformance.launchers import launcher_of
+from conformance.launchers.base import free_loopback_port
 from conformance.locations import project_root
-from conformance.manifest import LoadedManifest
+from conformance.manifest import LoadedManifest, load_manifest
 from conformance.outcomes import Outcome
 from conformance.report.files import REPORT_FILE
 from conformance.report.model import Report
@@ -75,10 +76,38 @@ def proxied_manifest(
     endpoints (``endpoints``: as the running candidate expanded them) still lead to it."""
     data: dict[str, Any] = loaded.manifest.model_dump(exclude_none=True)
     data["launch"] = {"kind": "endpoint"}
+    # The copy lives elsewhere: file paths of artefacts must still lead to the same files.
+    for artefact in data["artefacts"]:
+        for key in ("path", "npm_lockfile"):
+            if key in artefact:
+                artefact[key] = str((loaded.path.parent / artefact[key]).resolve())
     data["endpoints"] = dict(endpoints or data["endpoints"], base=proxy_url)
     path = directory / f"{name}.toml"
     path.write_bytes(tomli_w.dumps(data).encode())
     return path
+
+
+def variant_manifest_path(loaded: LoadedManifest, variant: str) -> Path:
+    """Where a candidate keeps a misconfigured variant of itself for a fault: beside its
+    manifest, ``variants/<candidate id>/<variant>.toml`` (usually ``extends`` the manifest)."""
+    return loaded.path.parent / "variants" / loaded.manifest.id / f"{variant}.toml"
+
+
+def run_variant(
+    loaded: LoadedManifest, suite: Suite, fault: Fault, work_dir: Path
+) -> tuple[Report | None, str | None]:
+    """Run the fault's checks against the candidate's misconfigured variant (the pytest run
+    starts and stops it, as it would any candidate)."""
+    assert fault.variant is not None
+    path = variant_manifest_path(loaded, fault.variant)
+    if not path.is_file():
+        return None, f"the candidate has no variant {fault.variant!r} ({path} does not exist)"
+    variant = load_manifest(path)
+    report = run_checks(
+        path, variant.manifest.id, suite, list(fault.breaks), work_dir, f"fault-{fault.name}",
+        fault.name,
+    )
+    return report, None
 
 
 def run_checks(
@@ -135,11 +164,13 @@ def run_fault_catalogue(
 ) -> tuple[dict[str, Outcome], list[FaultResult]]:
     """Returns the clean outcomes through a transparent proxy, and each fault's result."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    launcher = launcher_of(loaded, work_dir / "candidate")
+    # Every proxy listens on the same port, which the candidate is told is its public one.
+    proxy_port = free_loopback_port()
+    launcher = launcher_of(loaded, work_dir / "candidate", public_port=proxy_port)
     running = launcher.start()
     try:
         everything = sorted({r for fault in faults for r in fault.breaks})
-        with FaultProxy(running.base_url, NO_FAULT) as proxy:
+        with FaultProxy(running.base_url, NO_FAULT, proxy_port) as proxy:
             manifest = proxied_manifest(
                 loaded, proxy.url, work_dir, "clean", running.endpoints
             )
@@ -156,7 +187,15 @@ def run_fault_catalogue(
                     "does not pass without the fault, so the fault proves nothing: "
                     + ", ".join(not_passing)
                 )
-            with FaultProxy(running.base_url, fault) as proxy:
+            if fault.variant is not None:
+                report, problem = run_variant(loaded, suite, fault, work_dir)
+                result.outcomes = outcomes_of(report, list(fault.breaks))
+                result.problem = result.problem or problem
+                if report is None and result.problem is None:
+                    result.problem = "the variant's run wrote no report"
+                results.append(result)
+                continue
+            with FaultProxy(running.base_url, fault, proxy_port) as proxy:
                 manifest = proxied_manifest(
                     loaded, proxy.url, work_dir, f"fault-{fault.name}", running.endpoints
                 )

@@ -33,13 +33,15 @@ def launcher_for(kind: str) -> type[Launcher]:
         ) from None
 
 
-def launcher_of(loaded: LoadedManifest, output_dir: Path) -> Launcher:
+def launcher_of(
+    loaded: LoadedManifest, output_dir: Path, public_port: int | None = None
+) -> Launcher:
     """The launcher a manifest asks for, its settings validated; errors name the file."""
     try:
         launcher_class = launcher_for(str(loaded.manifest.launch["kind"]))
     except InputError as error:
         raise InputError(f"candidate manifest {loaded.path}: {error}") from None
-    return launcher_class(loaded, output_dir)
+    return launcher_class(loaded, output_dir, public_port)
 
 
 def validate_launch(loaded: LoadedManifest) -> None:

@@ -53,9 +53,15 @@ class Launcher(ABC):
     kind: ClassVar[str]
     Settings: ClassVar[type[BaseModel]]
 
-    def __init__(self, loaded: LoadedManifest, output_dir: Path) -> None:
+    def __init__(
+        self, loaded: LoadedManifest, output_dir: Path, public_port: int | None = None
+    ) -> None:
         self.loaded = loaded
         self.output_dir = output_dir
+        # The port clients reach the candidate at when a proxy fronts it (``{public_port}``);
+        # by default the candidate's own port. Servers that put their own URL into what they
+        # send (an OpenID issuer, a federation id) are configured with it.
+        self.public_port = public_port
         raw = {k: v for k, v in loaded.manifest.launch.items() if k != "kind"}
         try:
             self.settings = self.Settings.model_validate(raw)
@@ -84,6 +90,10 @@ class Launcher(ABC):
     def resolved_artefact_digests(self) -> dict[str, str]:
         """Artefact digests only known once started (e.g. the image that actually ran)."""
         return {}
+
+    def port_values(self, port: int) -> dict[str, str]:
+        """The ``{port}`` and ``{public_port}`` placeholder values."""
+        return {"port": str(port), "public_port": str(self.public_port or port)}
 
     def expand_endpoints(self) -> dict[str, str]:
         return {

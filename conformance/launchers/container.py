@@ -77,7 +77,7 @@ class ContainerLauncher(Launcher):
         reaper.spawn(self.run_id)
         cleanup.track(self)
         port = free_loopback_port()
-        self.template_values = {"port": str(port), "host": "127.0.0.1"}
+        self.template_values = {**self.port_values(port), "host": "127.0.0.1"}
         self.files_dir = Path(tempfile.mkdtemp(prefix=f"eos-{self.loaded.manifest.id}-"))
         try:
             if settings.services:

@@ -73,11 +73,13 @@ class ProcessLauncher(Launcher):
         self.workdir = Path(tempfile.mkdtemp(prefix=f"eos-{self.loaded.manifest.id}-"))
         port = free_loopback_port()
         self.template_values = {
-            "port": str(port),
+            **self.port_values(port),
             "host": "127.0.0.1",
             "workdir": str(self.workdir),
             "python": sys.executable,
             "bindir": str(Path(sys.executable).parent),
+            # Scripts and data shipped beside the manifest.
+            "manifest_dir": str(self.loaded.path.parent),
         }
         for name, content in settings.files.items():
             target = self.workdir / expand(name, self.template_values, "launch.files")

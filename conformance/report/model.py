@@ -82,6 +82,10 @@ class RequirementInfo(Model):
     level: Level
     profiles: list[str]
     summary: str
+    references: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="the same rule's test names in other test programmes (programme -> names)",
+    )
 
 
 class CheckResult(Model):

@@ -1,0 +1,207 @@
+"""The authorization endpoint: the code flow's front channel (Core §3.1.2, RFC 6749 §4.1),
+its errors, and the prompt and max_age parameters."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from conformance import cant_tell, expect, expect_equal, expect_in
+from suites.oidc import rp
+from suites.oidc.conftest import CodeFlow, Flows, endpoint
+
+UNREGISTERED = "https://attacker.example.test/callback"
+LOGIN_ERRORS = ("login_required", "interaction_required", "consent_required",
+                "account_selection_required")
+
+
+def expect_no_redirect_to(outcome: rp.Outcome, uri: str, what: str) -> None:
+    """The request was refused on a page of the provider, never sent to ``uri``."""
+    expect(outcome.callback is None or not outcome.callback.url.startswith(uri),
+           f"{what}: the user agent is not redirected to the unregistered redirect URI",
+           expected="an error page", actual=outcome.callback.url if outcome.callback else None)
+    location = outcome.final.headers.get("Location", "")
+    expect(not location.startswith(uri), f"{what}: no redirect to {uri}", actual=location)
+    expect(outcome.final.status_code >= 400 or outcome.pages == 0,
+           f"{what}: the provider shows an error instead of the login page",
+           expected="4xx error page", actual=outcome.final.status_code)
+    expect(outcome.final.status_code >= 400, f"{what}: refused with an error status",
+           expected="4xx", actual=outcome.final.status_code)
+
+
+@pytest.mark.requirement("oidc.authz.code-issued")
+def test_code_is_issued(code_flow: CodeFlow) -> None:
+    expect(bool(code_flow.callback.code), "the redirect to the client carries a code",
+           actual=code_flow.callback.params)
+    expect(code_flow.callback.pages >= 1, "the user logged in on the provider's pages",
+           actual=code_flow.callback.pages)
+
+
+@pytest.mark.requirement("oidc.authz.state-returned")
+def test_state_is_returned(code_flow: CodeFlow) -> None:
+    expect_equal(code_flow.callback.params.get("state"), code_flow.state,
+                 "state of the authorization response")
+
+
+@pytest.mark.requirement("oidc.authz.response-type-missing")
+def test_missing_response_type_is_refused(flows: Flows, client: rp.Client,
+                                          metadata: dict[str, Any]) -> None:
+    browser = flows.new_browser()
+    state = rp.new_state()
+    url = rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
+                               state=state, nonce=rp.new_state())
+    url = url.replace("response_type=code&", "").replace("&response_type=code", "")
+    outcome = browser.authorize(url, client)
+    if outcome.callback is None:
+        expect(outcome.final.status_code >= 400 and outcome.pages == 0,
+               "without response_type the provider shows an error page",
+               expected="4xx, no login", actual=(outcome.final.status_code, outcome.pages))
+        return
+    expect(outcome.callback.code is None, "no code is issued without response_type",
+           actual=outcome.callback.params)
+    expect_in(outcome.callback.error, ("invalid_request", "unsupported_response_type"),
+              "error sent to the redirect URI")
+
+
+@pytest.mark.requirement("oidc.authz.unregistered-redirect-uri")
+def test_unregistered_redirect_uri_is_refused(flows: Flows, client: rp.Client,
+                                              metadata: dict[str, Any]) -> None:
+    url = rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
+                               redirect_uri=UNREGISTERED, state=rp.new_state(),
+                               nonce=rp.new_state())
+    outcome = flows.new_browser().authorize(url, client, interact=False, watch=(UNREGISTERED,))
+    expect_no_redirect_to(outcome, UNREGISTERED, "unregistered redirect_uri")
+
+
+@pytest.mark.requirement("oidc.authz.redirect-uri-required")
+def test_redirect_uri_required_with_several_registered(flows: Flows, client: rp.Client,
+                                                       metadata: dict[str, Any]) -> None:
+    if len(client.redirect_uris) < 2:
+        cant_tell("the basic client needs two registered redirect URIs for this check")
+    url = rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
+                               state=rp.new_state(), nonce=rp.new_state())
+    url = url.replace(f"redirect_uri={requests.utils.quote(client.redirect_uri, safe='')}&", "")
+    expect("redirect_uri" not in url, "(setup) the request has no redirect_uri", actual=url)
+    outcome = flows.new_browser().authorize(url, client, interact=False)
+    expect(outcome.callback is None, "no redirect to any registered URI without redirect_uri",
+           expected="an error page", actual=outcome.callback.url if outcome.callback else None)
+    expect(outcome.final.status_code >= 400, "the request is refused with an error status",
+           expected="4xx", actual=outcome.final.status_code)
+
+
+@pytest.mark.requirement("oidc.authz.invalid-scope")
+def test_malformed_scope_is_refused(flows: Flows, client: rp.Client,
+                                    metadata: dict[str, Any]) -> None:
+    state = rp.new_state()
+    url = rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
+                               scope='openid bad"scope', state=state, nonce=rp.new_state())
+    outcome = flows.new_browser().authorize(url, client, interact=False)
+    expect(outcome.callback is not None, "the error is sent to the redirect URI",
+           expected="redirect with error=invalid_scope",
+           actual=(outcome.final.status_code, outcome.final.headers.get("Location")))
+    assert outcome.callback is not None
+    expect_in(outcome.callback.error, ("invalid_scope", "invalid_request"),
+              "error for a malformed scope")
+    expect_equal(outcome.callback.params.get("state"), state, "state of the error response")
+
+
+def expect_code_for(flows: Flows, client: rp.Client, what: str, **params: Any) -> None:
+    """The request completes with a code (a refusal page is this check's failure, not a
+    precondition that could not be set up)."""
+    url = rp.authorization_url(endpoint(flows.metadata, "authorization_endpoint"), client,
+                               **params)
+    outcome = flows.new_browser().authorize(url, client)
+    expect(outcome.callback is not None and bool(outcome.callback.code),
+           f"a code is issued for {what}",
+           actual=outcome.callback.params if outcome.callback
+           else f"stopped at HTTP {outcome.final.status_code} {outcome.final.url}")
+
+
+@pytest.mark.requirement("oidc.authz.nonce-optional")
+def test_request_without_nonce_succeeds(flows: Flows, client: rp.Client) -> None:
+    expect_code_for(flows, client, "a request without nonce", state=rp.new_state())
+
+
+@pytest.mark.requirement("oidc.authz.unknown-parameter")
+def test_unknown_parameter_is_ignored(flows: Flows, client: rp.Client) -> None:
+    expect_code_for(flows, client, "a request with an unknown parameter", state=rp.new_state(),
+                    nonce=rp.new_state(), eos_extension="ignored-value")
+
+
+@pytest.mark.requirement("oidc.authz.post")
+def test_authorization_request_by_post(flows: Flows, client: rp.Client,
+                                       metadata: dict[str, Any]) -> None:
+    browser = flows.new_browser()
+    state = rp.new_state()
+    response = browser.session.post(endpoint(metadata, "authorization_endpoint"), data={
+        "response_type": "code", "client_id": client.client_id, "scope": "openid",
+        "redirect_uri": client.redirect_uri, "state": state, "nonce": rp.new_state()})
+    expect(response.is_redirect or response.status_code == 200,
+           "the POSTed authorization request is taken up", actual=response.status_code)
+    outcome = browser.follow(response, client)
+    expect(outcome.callback is None or outcome.callback.error is None,
+           "no error for a POSTed request", actual=outcome.callback and outcome.callback.params)
+    expect(outcome.callback is not None and bool(outcome.callback.code),
+           "the POSTed request ends with a code", actual=outcome.callback and
+           outcome.callback.params)
+
+
+def prompt_none_error(flows: Flows, client: rp.Client, state: str) -> rp.Callback:
+    url = rp.authorization_url(endpoint(flows.metadata, "authorization_endpoint"), client,
+                               prompt="none", state=state, nonce=rp.new_state())
+    outcome = flows.new_browser().authorize(url, client, interact=False)
+    expect(outcome.callback is not None, "prompt=none ends at the redirect URI without a page",
+           actual=(outcome.final.status_code, outcome.final.url))
+    assert outcome.callback is not None
+    return outcome.callback
+
+
+@pytest.mark.requirement("oidc.prompt.none-not-logged-in")
+def test_prompt_none_without_session(flows: Flows, client: rp.Client) -> None:
+    callback = prompt_none_error(flows, client, rp.new_state())
+    expect_in(callback.error, LOGIN_ERRORS, "error for prompt=none without a session")
+
+
+@pytest.mark.requirement("oidc.authz.error-state")
+def test_error_response_carries_state(flows: Flows, client: rp.Client) -> None:
+    state = rp.new_state()
+    callback = prompt_none_error(flows, client, state)
+    if callback.error is None:
+        cant_tell("prompt=none without a session returned no error to test with")
+    expect_equal(callback.params.get("state"), state, "state of the error response")
+
+
+@pytest.mark.requirement("oidc.prompt.none-logged-in")
+def test_prompt_none_with_session(flows: Flows, client: rp.Client,
+                                  metadata: dict[str, Any]) -> None:
+    _, _, browser = flows.code(client, state=rp.new_state(), nonce=rp.new_state())
+    url = rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
+                               prompt="none", state=rp.new_state(), nonce=rp.new_state())
+    outcome = browser.authorize(url, client, interact=False)
+    expect(outcome.callback is not None and bool(outcome.callback.code),
+           "prompt=none with a session returns a code without any page",
+           actual=outcome.callback.params if outcome.callback else outcome.final.status_code)
+
+
+@pytest.mark.requirement("oidc.prompt.login")
+def test_prompt_login_reauthenticates(flows: Flows, client: rp.Client) -> None:
+    _, _, browser = flows.code(client, state=rp.new_state(), nonce=rp.new_state())
+    callback, _ = flows.authorize(client, browser, prompt="login", state=rp.new_state(),
+                                  nonce=rp.new_state())
+    expect(callback.pages >= 1, "prompt=login shows the login page again",
+           expected="at least one page", actual=callback.pages)
+    expect(bool(callback.code), "the re-authenticated request returns a code",
+           actual=callback.params)
+
+
+@pytest.mark.requirement("oidc.max-age.reauthenticate")
+def test_max_age_forces_reauthentication(flows: Flows, client: rp.Client) -> None:
+    _, _, browser = flows.code(client, state=rp.new_state(), nonce=rp.new_state())
+    time.sleep(2.1)
+    callback, _ = flows.authorize(client, browser, max_age="1", state=rp.new_state(),
+                                  nonce=rp.new_state())
+    expect(callback.pages >= 1, "max_age=1 after 2 s shows the login page again",
+           expected="at least one page", actual=callback.pages)

@@ -1,0 +1,120 @@
+"""Dynamic client registration (OpenID Connect Dynamic Client Registration 1.0 §3)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import requests
+
+from conformance import expect, expect_equal, expect_in
+from suites.oidc import rp
+from suites.oidc.conftest import Flows, endpoint
+
+
+def register(flows: Flows, metadata: dict[str, Any]) -> requests.Response:
+    return flows.session.post(endpoint(flows.metadata, "registration_endpoint"), json=metadata,
+                              headers={"Accept": "application/json"})
+
+
+def valid_metadata() -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    return {"redirect_uris": [f"https://rp-{tag}.example.test/callback"],
+            "client_name": f"eos check {tag}", "grant_types": ["authorization_code"],
+            "response_types": ["code"], "token_endpoint_auth_method": "client_secret_basic"}
+
+
+@pytest.fixture
+def registration(flows: Flows) -> tuple[dict[str, Any], requests.Response]:
+    sent = valid_metadata()
+    return sent, register(flows, sent)
+
+
+def body_of(response: requests.Response) -> dict[str, Any]:
+    return rp.json_body(response, "the registration response")
+
+
+@pytest.mark.requirement("oidc.registration.created")
+def test_registration_created(registration: tuple[dict[str, Any], requests.Response]) -> None:
+    _, response = registration
+    expect_equal(response.status_code, 201, "status of a valid registration request")
+    expect(isinstance(body_of(response).get("client_id"), str), "a client_id is returned")
+
+
+@pytest.mark.requirement("oidc.registration.metadata-returned")
+def test_registered_metadata_returned(
+        registration: tuple[dict[str, Any], requests.Response]) -> None:
+    sent, response = registration
+    body = body_of(response)
+    expect_equal(body.get("redirect_uris"), sent["redirect_uris"], "redirect_uris returned")
+    expect_equal(body.get("client_name"), sent["client_name"], "client_name returned")
+    expect_equal(body.get("token_endpoint_auth_method"), sent["token_endpoint_auth_method"],
+                 "token_endpoint_auth_method returned")
+
+
+@pytest.mark.requirement("oidc.registration.secret-expiry")
+def test_secret_has_expiry(registration: tuple[dict[str, Any], requests.Response]) -> None:
+    body = body_of(registration[1])
+    if "client_secret" not in body:
+        pytest.skip("no client_secret was issued")
+    expiry = body.get("client_secret_expires_at")
+    expect(isinstance(expiry, int) and not isinstance(expiry, bool) and expiry >= 0,
+           "client_secret_expires_at is returned with the secret", actual=expiry)
+
+
+@pytest.mark.requirement("oidc.registration.usable")
+def test_registered_client_completes_code_flow(
+        flows: Flows, registration: tuple[dict[str, Any], requests.Response]) -> None:
+    sent, response = registration
+    body = body_of(response)
+    client = rp.Client(str(body.get("client_id")), str(body.get("client_secret", "")),
+                       tuple(sent["redirect_uris"]))
+    flow = flows.complete(client)
+    expect(isinstance(flow.tokens.get("id_token"), str), "the new client gets an ID token",
+           actual=sorted(flow.tokens))
+    claims = rp.unverified_claims(flow.id_token)
+    aud = claims.get("aud")
+    expect(client.client_id in (aud if isinstance(aud, list) else [aud]),
+           "the ID token is issued to the new client", actual=aud)
+
+
+def expect_registration_error(response: requests.Response, allowed: tuple[str, ...]) -> None:
+    expect_equal(response.status_code, 400, "status of a refused registration")
+    expect_in(body_of(response).get("error"), allowed, "error of a refused registration")
+
+
+@pytest.mark.requirement("oidc.registration.redirect-uri-fragment")
+def test_redirect_uri_with_fragment_refused(flows: Flows) -> None:
+    sent = valid_metadata()
+    sent["redirect_uris"] = [sent["redirect_uris"][0] + "#fragment"]
+    expect_registration_error(register(flows, sent),
+                              ("invalid_redirect_uri", "invalid_client_metadata"))
+
+
+@pytest.mark.requirement("oidc.registration.redirect-uris-required")
+def test_redirect_uris_required(flows: Flows) -> None:
+    sent = valid_metadata()
+    del sent["redirect_uris"]
+    expect_registration_error(register(flows, sent),
+                              ("invalid_redirect_uri", "invalid_client_metadata"))
+
+
+@pytest.mark.requirement("oidc.registration.invalid-metadata")
+def test_invalid_metadata_refused(flows: Flows) -> None:
+    sent = valid_metadata()
+    sent["token_endpoint_auth_method"] = "eos_unknown_method"
+    expect_registration_error(register(flows, sent), ("invalid_client_metadata",))
+
+
+@pytest.mark.requirement("oidc.registration.error-json")
+def test_registration_errors_are_json(flows: Flows) -> None:
+    sent = valid_metadata()
+    sent["redirect_uris"] = "not-a-list"
+    response = register(flows, sent)
+    expect(400 <= response.status_code < 500, "an invalid registration is refused",
+           actual=response.status_code)
+    content_type = response.headers.get("Content-Type", "")
+    expect(content_type.startswith("application/json"), "the error is application/json",
+           actual=content_type)
+    expect(isinstance(body_of(response).get("error"), str), "the error has an error member")

@@ -1,0 +1,116 @@
+"""The UserInfo endpoint (Core §5.3) and the claims scopes release (Core §5.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from conformance import cant_tell, expect, expect_equal
+from suites.oidc import rp
+from suites.oidc.conftest import CodeFlow, Flows
+
+STANDARD_SCOPES = ("profile", "email", "address", "phone")
+
+
+def userinfo_claims(response: requests.Response, how: str) -> dict[str, Any]:
+    expect_equal(response.status_code, 200, f"status of the UserInfo request ({how})")
+    return rp.json_body(response, f"the UserInfo response ({how})")
+
+
+@pytest.mark.requirement("oidc.userinfo.get")
+def test_userinfo_get(flows: Flows, code_flow: CodeFlow) -> None:
+    body = userinfo_claims(flows.userinfo(code_flow.access_token, "get"), "GET")
+    expect(isinstance(body.get("sub"), str), "the UserInfo response has sub", actual=body)
+
+
+@pytest.mark.requirement("oidc.userinfo.post-header")
+def test_userinfo_post_header(flows: Flows, code_flow: CodeFlow) -> None:
+    body = userinfo_claims(flows.userinfo(code_flow.access_token, "post-header"), "POST")
+    expect(isinstance(body.get("sub"), str), "the UserInfo response has sub", actual=body)
+
+
+@pytest.mark.requirement("oidc.userinfo.post-body")
+def test_userinfo_post_body(flows: Flows, code_flow: CodeFlow) -> None:
+    body = userinfo_claims(flows.userinfo(code_flow.access_token, "post-body"), "POST body")
+    expect(isinstance(body.get("sub"), str), "the UserInfo response has sub", actual=body)
+
+
+@pytest.mark.requirement("oidc.userinfo.sub-matches")
+def test_userinfo_sub_matches_id_token(flows: Flows, code_flow: CodeFlow) -> None:
+    body = userinfo_claims(flows.userinfo(code_flow.access_token), "GET")
+    expect_equal(body.get("sub"), rp.unverified_claims(code_flow.id_token).get("sub"),
+                 "sub of UserInfo compared with the ID token's")
+
+
+@pytest.mark.requirement("oidc.userinfo.requires-token")
+def test_userinfo_without_token(flows: Flows, code_flow: CodeFlow) -> None:
+    response = flows.session.get(str(flows.metadata.get("userinfo_endpoint")))
+    # RFC 6750 §3 shows 401; §3.1 allows 400 invalid_request for a request missing a parameter.
+    expect(response.status_code in (400, 401), "a UserInfo request without a token is refused",
+           expected="401 (or 400)", actual=response.status_code)
+    expect("sub" not in response.text, "no claims are released without a token",
+           actual=response.text[:200])
+    challenge = response.headers.get("WWW-Authenticate", "")
+    expect(challenge.lower().startswith("bearer"), "a Bearer challenge is sent",
+           expected="WWW-Authenticate: Bearer …", actual=challenge or None)
+
+
+@pytest.mark.requirement("oidc.userinfo.invalid-token")
+def test_userinfo_with_unknown_token(flows: Flows, code_flow: CodeFlow) -> None:
+    response = flows.userinfo(rp.new_state() + rp.new_state())
+    expect_equal(response.status_code, 401, "status of a UserInfo request with a bogus token")
+    expect("invalid_token" in response.headers.get("WWW-Authenticate", ""),
+           "the challenge names invalid_token", actual=response.headers.get("WWW-Authenticate"))
+
+
+def expected_claims(oidc_settings: dict[str, Any], scope: str) -> list[str]:
+    mapping = oidc_settings.get("scopes")
+    if not isinstance(mapping, dict) or scope not in mapping:
+        cant_tell(f"[settings.oidc] scopes names no claims the account holds for {scope}")
+    return [str(c) for c in mapping[scope]]
+
+
+def claims_for(flows: Flows, client: rp.Client, scope: str) -> dict[str, Any]:
+    flow = flows.complete(client, scope=scope)
+    return userinfo_claims(flows.userinfo(flow.access_token), "GET")
+
+
+@pytest.mark.requirement("oidc.claims.scope-profile")
+def test_scope_profile(flows: Flows, client: rp.Client, oidc_settings: dict[str, Any]) -> None:
+    wanted = expected_claims(oidc_settings, "profile")
+    body = claims_for(flows, client, "openid profile")
+    missing = [c for c in wanted if c not in body]
+    expect(not missing, "scope profile releases the profile claims", expected=wanted,
+           actual=sorted(body))
+
+
+@pytest.mark.requirement("oidc.claims.scope-email")
+def test_scope_email(flows: Flows, client: rp.Client, oidc_settings: dict[str, Any]) -> None:
+    wanted = expected_claims(oidc_settings, "email")
+    body = claims_for(flows, client, "openid email")
+    missing = [c for c in wanted if c not in body]
+    expect(not missing, "scope email releases email claims", expected=wanted,
+           actual=sorted(body))
+
+
+@pytest.mark.requirement("oidc.claims.scope-address-phone")
+def test_scope_address_and_phone(flows: Flows, client: rp.Client,
+                                 oidc_settings: dict[str, Any]) -> None:
+    wanted = expected_claims(oidc_settings, "address") + expected_claims(oidc_settings, "phone")
+    body = claims_for(flows, client, "openid address phone")
+    missing = [c for c in wanted if c not in body]
+    expect(not missing, "scopes address and phone release their claims", expected=wanted,
+           actual=sorted(body))
+
+
+@pytest.mark.requirement("oidc.claims.not-requested")
+def test_no_claims_without_scope(flows: Flows, code_flow: CodeFlow,
+                                 oidc_settings: dict[str, Any]) -> None:
+    released = userinfo_claims(flows.userinfo(code_flow.access_token), "GET")
+    mapping = oidc_settings.get("scopes") or {}
+    unrequested = sorted({str(c) for s in STANDARD_SCOPES for c in mapping.get(s, [])}
+                         & set(released))
+    expect(not unrequested, "scope openid alone releases no profile/email/address/phone "
+           "claims", expected=[], actual=unrequested)

@@ -1,0 +1,258 @@
+"""The relying party the checks play: authorization requests, the login and consent pages
+completed as the manifest says, token requests and ID token parsing.
+
+Requests are built with authlib (authorization URLs, PKCE) and JOSE is validated with
+joserfc (authlib's JOSE library). Token requests are sent as plain HTTP so checks can see
+status codes and headers of refusals too. Every exchange goes through a ``RecordingSession``
+and becomes evidence.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import requests
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from lxml import html
+
+from conformance import RecordingSession, cant_tell, expect
+
+MAX_PAGES = 12
+
+
+@dataclass(frozen=True)
+class Client:
+    """A client registered at the provider (from the manifest, or registered by a check)."""
+
+    client_id: str
+    client_secret: str
+    redirect_uris: tuple[str, ...]
+    auth_method: str = "client_secret_basic"
+
+    @property
+    def redirect_uri(self) -> str:
+        return self.redirect_uris[0]
+
+    @classmethod
+    def from_settings(cls, name: str, data: Any) -> Client:
+        if not isinstance(data, dict) or "client_id" not in data or "redirect_uris" not in data:
+            cant_tell(f"[settings.oidc.clients.{name}] needs client_id and redirect_uris")
+        return cls(
+            client_id=str(data["client_id"]),
+            client_secret=str(data.get("client_secret", "")),
+            redirect_uris=tuple(str(u) for u in data["redirect_uris"]),
+            auth_method=str(data.get("token_endpoint_auth_method", "client_secret_basic")),
+        )
+
+
+@dataclass(frozen=True)
+class FormStep:
+    """One page of the login/consent interaction: which form, which fields, which button."""
+
+    form: str
+    fields: dict[str, str] = field(default_factory=dict)
+    submit: dict[str, str] = field(default_factory=dict)
+
+
+def form_steps(settings: dict[str, Any], username: str, password: str) -> list[FormStep]:
+    steps = settings.get("interaction")
+    if not isinstance(steps, list) or not steps:
+        cant_tell("[[settings.oidc.interaction]] declares no login/consent form steps")
+    values = {"username": username, "password": password}
+    result = []
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict) or "form" not in step:
+            cant_tell(f"settings.oidc.interaction[{index}] names no 'form'")
+        result.append(FormStep(
+            form=str(step["form"]),
+            fields={k: str(v).format(**values) for k, v in dict(step.get("fields", {})).items()},
+            submit={k: str(v) for k, v in dict(step.get("submit", {})).items()},
+        ))
+    return result
+
+
+@dataclass
+class Callback:
+    """Where the provider finally sent the browser: the redirect URI and its parameters."""
+
+    url: str
+    params: dict[str, str]
+    pages: int  # how many login/consent pages were completed on the way
+
+    @property
+    def code(self) -> str | None:
+        return self.params.get("code")
+
+    @property
+    def error(self) -> str | None:
+        return self.params.get("error")
+
+
+@dataclass
+class Outcome:
+    """The end of an authorization request: a callback, or a page the provider stopped on."""
+
+    callback: Callback | None
+    final: requests.Response
+    pages: int
+
+
+def new_state() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    return verifier, create_s256_code_challenge(verifier)
+
+
+def authorization_url(endpoint: str, client: Client, **params: Any) -> str:
+    redirect_uri = params.pop("redirect_uri", client.redirect_uri)
+    response_type = params.pop("response_type", "code")
+    scope = params.pop("scope", "openid")
+    state = params.pop("state", None)
+    extra = {k: v for k, v in params.items() if v is not None}
+    url: str = prepare_grant_uri(endpoint, client.client_id, response_type,
+                                 redirect_uri=redirect_uri, scope=scope, state=state, **extra)
+    return url
+
+
+def _matches_redirect(url: str, redirect_uris: tuple[str, ...]) -> bool:
+    target = url.split("?")[0].split("#")[0]
+    return any(target == uri.split("?")[0] for uri in redirect_uris)
+
+
+def _callback(url: str, pages: int) -> Callback:
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    query.update({k: v[0] for k, v in parse_qs(parts.fragment).items()})
+    return Callback(url=url, params=query, pages=pages)
+
+
+class Browser:
+    """A user agent with its own cookies: follows the provider's redirects and completes its
+    login and consent forms as the manifest describes, until the provider redirects to one
+    of the client's redirect URIs (never requested: the RP only reads the parameters)."""
+
+    def __init__(self, base_url: str, steps: list[FormStep]) -> None:
+        self.session = RecordingSession(base_url)
+        self.steps = steps
+
+    def authorize(self, url: str, client: Client, interact: bool = True,
+                  watch: tuple[str, ...] = ()) -> Outcome:
+        """Follow ``url``; with ``interact`` False, stop at the first page instead of filling
+        it in. ``watch`` are further URIs treated as redirect URIs (to catch a provider that
+        redirects to an unregistered one)."""
+        return self.follow(self.session.get(url), client, interact, watch)
+
+    def follow(self, response: requests.Response, client: Client, interact: bool = True,
+               watch: tuple[str, ...] = ()) -> Outcome:
+        """Go on from a response of the provider, as ``authorize`` does."""
+        redirect_uris = (*client.redirect_uris, *watch)
+        pages = 0
+        for _ in range(MAX_PAGES):
+            if response.is_redirect:
+                target = urljoin(response.url, response.headers["Location"])
+                if _matches_redirect(target, redirect_uris):
+                    return Outcome(_callback(target, pages), response, pages)
+                response = self.session.get(target)
+                continue
+            if not interact or response.status_code != 200:
+                return Outcome(None, response, pages)
+            submitted = self._submit_form(response)
+            if submitted is None:
+                return Outcome(None, response, pages)
+            pages += 1
+            response = submitted
+        cant_tell(f"the authorization request went through more than {MAX_PAGES} pages")
+
+    def _submit_form(self, page: requests.Response) -> requests.Response | None:
+        if "html" not in page.headers.get("Content-Type", ""):
+            return None
+        document = html.fromstring(page.content)
+        for step in self.steps:
+            forms = [f for f in document.forms
+                     if step.form in (f.get("id"), f.get("name"))]
+            if not forms:
+                continue
+            form = forms[0]
+            data = {name: value for name, value in form.form_values()}
+            data.update(step.fields)
+            data.update(step.submit)
+            action = urljoin(page.url, form.get("action") or page.url)
+            if (form.get("method") or "get").lower() == "post":
+                return self.session.post(action, data=data, allow_redirects=False)
+            return self.session.get(action, params=data)
+        return None
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    """The payload of a compact JWS, read without trusting it (claim checks use it even when
+    the signature does not verify: each rule is judged by its own check)."""
+    try:
+        payload = token.split(".")[1]
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError) as error:
+        raise_failure(f"the ID token is not a compact JWS with a JSON payload ({error})")
+    if not isinstance(data, dict):
+        raise_failure("the ID token's payload is not a JSON object")
+    return data
+
+
+def unverified_header(token: str) -> dict[str, Any]:
+    try:
+        part = token.split(".")[0]
+        data = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (IndexError, ValueError) as error:
+        raise_failure(f"the ID token's JOSE header is not JSON ({error})")
+    return data if isinstance(data, dict) else {}
+
+
+def raise_failure(message: str) -> Any:
+    expect(False, message)
+
+
+def verify_signature(token: str, jwks: dict[str, Any], algorithms: list[str]) -> str | None:
+    """None when ``token`` verifies with a key of ``jwks``; else why not."""
+    try:
+        keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+        jwt.decode(token, keys, algorithms=algorithms)
+    except (JoseError, ValueError, TypeError, KeyError) as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def token_request(session: RecordingSession, endpoint: str, client: Client,
+                  data: dict[str, str], method: str | None = None) -> requests.Response:
+    """A token endpoint request authenticated as ``client`` (its own method unless given)."""
+    how = method or client.auth_method
+    body = dict(data)
+    auth = None
+    if how == "client_secret_basic":
+        auth = (client.client_id, client.client_secret)
+    elif how == "client_secret_post":
+        body.update(client_id=client.client_id, client_secret=client.client_secret)
+    else:
+        body["client_id"] = client.client_id
+    return session.post(endpoint, data=body, auth=auth,
+                        headers={"Accept": "application/json"})
+
+
+def json_body(response: requests.Response, what: str) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        raise_failure(f"{what} is not JSON (HTTP {response.status_code}, "
+                      f"{response.headers.get('Content-Type')})")
+    if not isinstance(data, dict):
+        raise_failure(f"{what} is not a JSON object")
+    return data

@@ -1,0 +1,47 @@
+"""Every fault of the OpenID Connect fault catalogue, injected in front of a real
+oidc-provider (or as a misconfigured variant of it), is caught."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.locations import bundled_candidates_dir, discover_suites
+from conformance.manifest import resolve_manifest
+from conformance.outcomes import Outcome
+from conformance.selftest import FaultResult, load_faults, run_fault_catalogue
+
+MINIMUM_FAULTS = 12
+
+
+@pytest.fixture(scope="module")
+def fault_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, Outcome], list[FaultResult]]:
+    suite = discover_suites()["oidc"]
+    loaded = resolve_manifest("oidc-provider", bundled_candidates_dir())
+    return run_fault_catalogue(loaded, suite, load_faults(suite), tmp_path_factory.mktemp("faults"))
+
+
+def test_catalogue_is_large_enough() -> None:
+    faults = load_faults(discover_suites()["oidc"])
+    assert len(faults) >= MINIMUM_FAULTS
+    assert len({f.name for f in faults}) == len(faults), "fault names must be unique"
+    assert all(f.breaks for f in faults), "every fault names the requirements it must break"
+
+
+def test_clean_run_through_the_proxy_passes(
+    fault_run: tuple[dict[str, Outcome], list[FaultResult]],
+) -> None:
+    clean, _ = fault_run
+    not_passing = {r: o for r, o in clean.items() if o != Outcome.PASSED}
+    assert not_passing == {}
+
+
+def test_every_fault_is_caught(fault_run: tuple[dict[str, Outcome], list[FaultResult]]) -> None:
+    _, results = fault_run
+    missed = {
+        r.fault.name: (r.problem, {k: str(v) for k, v in r.outcomes.items()})
+        for r in results
+        if not r.caught
+    }
+    assert missed == {}
