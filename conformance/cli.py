@@ -375,5 +375,9 @@ from conformance.trust_cli import load_signing_key, register, sign_report_file  
 
 register(main, report)
 
+from conformance.suite_commands import register_suite_commands  # noqa: E402
+
+register_suite_commands(main)
+
 if __name__ == "__main__":
     main()

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from conformance.artefact_kinds import debian_package_digest, executable_digest
 from conformance.errors import InputError
 from conformance.tomlfile import describe_validation_error, read_toml
 
@@ -40,13 +41,24 @@ class Artefact(Strict):
     python_distribution: str | None = None
     path: str | None = None
     image: str | None = None
+    # A system package (its version and the digest of its file list) or a command on PATH.
+    debian_package: str | None = None
+    executable: str | None = None
 
     @model_validator(mode="after")
     def one_source(self) -> Artefact:
-        sources = [s for s in (self.digest, self.python_distribution, self.path, self.image) if s]
-        if len(sources) != 1:
+        given = (
+            self.digest,
+            self.python_distribution,
+            self.path,
+            self.image,
+            self.debian_package,
+            self.executable,
+        )
+        if len([s for s in given if s]) != 1:
             raise ValueError(
-                "give exactly one of 'digest', 'python_distribution', 'path' or 'image'"
+                "give exactly one of 'digest', 'python_distribution', 'path', 'image', "
+                "'debian_package' or 'executable'"
             )
         return self
 
@@ -163,7 +175,9 @@ def expand(template: str, values: dict[str, str], field: str) -> str:
 class ResolvedArtefact(BaseModel):
     name: str
     digest: str | None
-    kind: Literal["declared", "python-distribution", "file", "image"]
+    kind: Literal[
+        "declared", "python-distribution", "file", "image", "debian-package", "executable"
+    ]
     version: str | None = None
 
 
@@ -197,6 +211,15 @@ def resolve_artefact(artefact: Artefact, base_dir: Path) -> ResolvedArtefact:
             raise InputError(f"artefact {artefact.name!r}: cannot read {file}: {error}") from None
         return ResolvedArtefact(
             name=artefact.name, digest="sha256:" + hashlib.sha256(data).hexdigest(), kind="file"
+        )
+    if artefact.debian_package:
+        digest, version = debian_package_digest(artefact.debian_package)
+        return ResolvedArtefact(
+            name=artefact.name, digest=digest, kind="debian-package", version=version
+        )
+    if artefact.executable:
+        return ResolvedArtefact(
+            name=artefact.name, digest=executable_digest(artefact.executable), kind="executable"
         )
     # An image pinned by digest is known now; a tag is resolved by the container launcher,
     # which records the digest that actually ran.
