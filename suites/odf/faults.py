@@ -89,6 +89,14 @@ def _manifest_entry(path: bytes) -> bytes:
             + b'" manifest:media-type="image/png"/>')
 
 
+def _other_version(text: bytes) -> bytes:
+    found = re.search(rb'office:version="([0-9.]+)"', text)
+    if found is None:
+        raise ValueError("fault cannot apply: no office:version")
+    other = b"1.3" if found.group(1) != b"1.3" else b"1.2"
+    return text[: found.start(1)] + other + text[found.end(1) :]
+
+
 @dataclass(frozen=True)
 class DocumentFault(Fault):
     corrupt: Corruption = field(default=lambda data: data)
@@ -174,7 +182,7 @@ FAULTS: list[DocumentFault] = [
           _edit("content.xml", _regex(rb'office:version="[0-9.]+"', b'office:version="1.5"'))),
     fault("version-mismatch", "styles.xml declares a version different from the other parts",
           ("odf.document.version",),
-          _edit("styles.xml", _regex(rb'office:version="1\.2"', b'office:version="1.3"'))),
+          _edit("styles.xml", lambda text: _other_version(text))),
     fault("signature-invalid", "META-INF/documentsignatures.xml is not a valid signature file",
           ("odf.package.signatures-valid",),
           _entries(lambda es: [*es, Stored(
