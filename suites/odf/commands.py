@@ -28,7 +28,7 @@ def _fail(error: ConformanceError) -> None:
 
 
 @click.group()
-def COMMANDS() -> None:  # noqa: N802 (the name the core looks for)
+def COMMANDS() -> None:
     """OpenDocument Format (ODF 1.2-1.4) tools."""
 
 

@@ -102,7 +102,9 @@ class DocumentFault(Fault):
     corrupt: Corruption = field(default=lambda data: data)
 
 
-def fault(name: str, description: str, breaks: tuple[str, ...], corrupt: Corruption) -> DocumentFault:
+def fault(
+    name: str, description: str, breaks: tuple[str, ...], corrupt: Corruption
+) -> DocumentFault:
     return DocumentFault(name=name, description=description, breaks=breaks, corrupt=corrupt)
 
 
@@ -163,15 +165,16 @@ FAULTS: list[DocumentFault] = [
     fault("content-broken-xml", "content.xml has an unclosed element",
           ("odf.document.wellformed",),
           _edit("content.xml", _replace(b"</office:text>", b"<text:p></office:text>"))),
-    fault("content-invalid-element", "office:text holds a text:chapter-title element ODF does not define",
+    fault("content-invalid-element",
+          "office:text holds a text:chapter-title element ODF does not define",
           ("odf.document.schema-extended",),
           _edit("content.xml", _replace(b"</office:text>",
                                         b"<text:chapter-title>x</text:chapter-title></office:text>"))),
     fault("content-wrong-namespace", "the office namespace of content.xml is misspelt",
           ("odf.document.schema-extended",),
-          _edit("content.xml", _replace(b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"',
-                                        b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.1"'))),
-    fault("content-foreign-markup", "a paragraph holds a foreign element and attribute (valid only as extended)",
+          _edit("content.xml", _replace(b"xmlns:office:1.0", b"xmlns:office:1.1"))),
+    fault("content-foreign-markup",
+          "a paragraph holds a foreign element and attribute (valid only as extended)",
           ("odf.document.schema-strict",),
           _edit("content.xml", _replace(
               b"<office:text>",

@@ -120,7 +120,7 @@ class SchemaSource:
     def _download(self, version: str, kind: str, target: Path, pinned: str) -> Path:
         url = self.urls[(version, kind)]
         try:
-            with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 (https/http only)
+            with urllib.request.urlopen(url, timeout=60) as answer:
                 data = answer.read()
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)

@@ -82,7 +82,7 @@ def test_missing_executable_and_failing_probe_are_candidate_errors(tmp_path: Pat
 def test_unknown_launch_setting_names_the_field(tmp_path: Path) -> None:
     path = manifest(tmp_path)
     path.write_text(path.read_text().replace('kind = "command"', 'kind = "command"\nport = 1'))
-    with pytest.raises(InputError, match="launch.port"):
+    with pytest.raises(InputError, match=r"launch\.port"):
         launcher_of(load_manifest(path), tmp_path)
 
 

@@ -152,7 +152,7 @@ def test_unreachable_download_and_no_schemas_are_clear_errors(
         SchemaSource(cache_dir=tmp_path, urls=urls).path("1.2", "schema")
     with pytest.raises(InputError, match="--schemas"):
         SchemaSource(cache_dir=tmp_path, allow_download=False).path("1.2", "schema")
-    with pytest.raises(InputError, match="has no 1.4/schema.rng"):
+    with pytest.raises(InputError, match=r"has no 1\.4/schema\.rng"):
         SchemaSource(directory=tmp_path).path("1.4", "schema")
 
 
