@@ -57,8 +57,8 @@ class Artefact(Strict):
         )
         if len([s for s in given if s]) != 1:
             raise ValueError(
-                "give exactly one of 'digest', 'python_distribution', 'path', 'image', "
-                "'debian_package' or 'executable'"
+                "give exactly one of 'digest', 'python_distribution', 'path' or 'image' "
+                "(or, for an installed tool, 'debian_package' or 'executable')"
             )
         return self
 
