@@ -381,5 +381,9 @@ from conformance.html.cli import register as register_html  # noqa: E402
 
 register_html(main)
 
+from conformance.suite_commands import register_suite_commands  # noqa: E402
+
+register_suite_commands(main)
+
 if __name__ == "__main__":
     main()

@@ -109,6 +109,9 @@ class EvidenceLog:
     notes: list[str] = field(default_factory=list)
     exchange_count: int = 0
     http_seconds: float = 0.0
+    # Excerpts of documents a check examined and commands it ran (format suites), bounded.
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)
 
     def add_exchange(self, exchange: HttpExchange) -> None:
         self.exchange_count += 1
@@ -120,6 +123,27 @@ class EvidenceLog:
     def note(self, text: str) -> None:
         self.notes.append(excerpt(text, 500))
 
+    def add_document(
+        self, document: str, part: str, excerpt_text: str, location: str = "", note: str = ""
+    ) -> None:
+        """A document excerpt: which document and part, where (an XPath or line:column)."""
+        self.documents.append(
+            {
+                "document": document,
+                "part": part,
+                "location": location,
+                "excerpt": excerpt(excerpt_text, 1000),
+                "note": excerpt(note, 500),
+            }
+        )
+        if len(self.documents) > MAX_EXCHANGES_KEPT:
+            del self.documents[0]
+
+    def add_command(self, record: dict[str, Any]) -> None:
+        self.commands.append(record)
+        if len(self.commands) > MAX_EXCHANGES_KEPT:
+            del self.commands[0]
+
     def totals(self) -> dict[str, Any]:
         """What is kept for every check, passed or not: how much talking it took."""
         return {"exchangeCount": self.exchange_count, "httpSeconds": round(self.http_seconds, 4)}
@@ -128,6 +152,9 @@ class EvidenceLog:
         return {
             "exchanges": [exchange.to_dict() for exchange in self.exchanges],
             "notes": list(self.notes),
+            # Only present when used, so protocol suites' evidence is unchanged.
+            **({"documents": list(self.documents)} if self.documents else {}),
+            **({"commands": list(self.commands)} if self.commands else {}),
             **self.totals(),
         }
 

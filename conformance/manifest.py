@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from conformance.artefact_kinds import debian_package_digest, executable_digest
 from conformance.errors import InputError
 from conformance.npm_artefact import npm_package_digest
 from conformance.tomlfile import describe_validation_error, read_toml
@@ -44,15 +45,26 @@ class Artefact(Strict):
     # An npm package pinned by a package-lock.json (path relative to the manifest).
     npm_package: str | None = None
     npm_lockfile: str | None = None
+    # A system package (its version and the digest of its file list) or a command on PATH.
+    debian_package: str | None = None
+    executable: str | None = None
 
     @model_validator(mode="after")
     def one_source(self) -> Artefact:
-        given = (self.digest, self.python_distribution, self.path, self.image, self.npm_package)
-        sources = [s for s in given if s]
-        if len(sources) != 1:
+        given = (
+            self.digest,
+            self.python_distribution,
+            self.path,
+            self.image,
+            self.npm_package,
+            self.debian_package,
+            self.executable,
+        )
+        if len([s for s in given if s]) != 1:
             raise ValueError(
                 "give exactly one of 'digest', 'python_distribution', 'path' or 'image' "
-                "(or 'npm_package' with 'npm_lockfile')"
+                "(or 'npm_package' with 'npm_lockfile'; or, for an installed tool, "
+                "'debian_package' or 'executable')"
             )
         if bool(self.npm_package) != bool(self.npm_lockfile):
             raise ValueError("'npm_package' and 'npm_lockfile' go together")
@@ -171,7 +183,15 @@ def expand(template: str, values: dict[str, str], field: str) -> str:
 class ResolvedArtefact(BaseModel):
     name: str
     digest: str | None
-    kind: Literal["declared", "python-distribution", "file", "image", "npm-package"]
+    kind: Literal[
+        "declared",
+        "python-distribution",
+        "file",
+        "image",
+        "npm-package",
+        "debian-package",
+        "executable",
+    ]
     version: str | None = None
 
 
@@ -210,6 +230,15 @@ def resolve_artefact(artefact: Artefact, base_dir: Path) -> ResolvedArtefact:
         digest, version = npm_package_digest(base_dir / artefact.npm_lockfile, artefact.npm_package)
         return ResolvedArtefact(
             name=artefact.name, digest=digest, kind="npm-package", version=version
+        )
+    if artefact.debian_package:
+        digest, version = debian_package_digest(artefact.debian_package)
+        return ResolvedArtefact(
+            name=artefact.name, digest=digest, kind="debian-package", version=version
+        )
+    if artefact.executable:
+        return ResolvedArtefact(
+            name=artefact.name, digest=executable_digest(artefact.executable), kind="executable"
         )
     # An image pinned by digest is known now; a tag is resolved by the container launcher,
     # which records the digest that actually ran.

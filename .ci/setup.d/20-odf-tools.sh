@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The ODF suite's reference producers and consumers (LibreOffice headless, pandoc, AbiWord,
-# Gnumeric) and pdftotext for reading what they export.
+# Gnumeric's ssconvert) and pdftotext to read PDF exports. Idempotent.
 set -euo pipefail
-needed=()
-for pair in soffice:libreoffice-writer-nogui soffice:libreoffice-calc-nogui pandoc:pandoc \
-            abiword:abiword ssconvert:gnumeric pdftotext:poppler-utils; do
-  package=${pair#*:}
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
-    || needed+=("$package")
+packages=(libreoffice-writer-nogui libreoffice-calc-nogui pandoc abiword gnumeric poppler-utils)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
 done
-if ((${#needed[@]})); then
+if ((${#missing[@]})); then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conformance.errors import InputError
 from conformance.launchers.base import Launcher, RunningCandidate
+from conformance.launchers.command import CommandLauncher
 from conformance.launchers.container import ContainerLauncher
 from conformance.launchers.endpoint import EndpointLauncher
 from conformance.launchers.process import ProcessLauncher
@@ -52,6 +53,7 @@ def validate_launch(loaded: LoadedManifest) -> None:
 register_launcher("process", ProcessLauncher)
 register_launcher("endpoint", EndpointLauncher)
 register_launcher("container", ContainerLauncher)
+register_launcher("command", CommandLauncher)
 
 __all__ = [
     "Launcher",

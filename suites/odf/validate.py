@@ -1,0 +1,365 @@
+"""Document conformance of one ODF package: package rules, XML well-formedness, RelaxNG
+validity against the declared version's schema, strict and extended classes.
+
+Every problem names the requirement it breaks (an id of ``catalogue.toml``), the part, and
+the line and column where the parser or validator saw it.
+"""
+
+from __future__ import annotations
+
+import copy
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from suites.odf.foreign import strip_foreign
+from suites.odf.package import Package, PackageError
+from suites.odf.schemas import VERSIONS, SchemaSource, compiled, namespaces_of
+
+MANIFEST = "META-INF/manifest.xml"
+MIMETYPE = "mimetype"
+MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+DOCUMENT_PARTS = ("content.xml", "styles.xml", "meta.xml", "settings.xml")
+SIGNATURES = ("META-INF/documentsignatures.xml", "META-INF/macrosignatures.xml")
+ALLOWED_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+ODF_MEDIA_PREFIX = "application/vnd.oasis.opendocument."
+
+
+@dataclass
+class Problem:
+    requirement: str
+    part: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    xpath: str | None = None  # the element the validator complained about
+
+    def where(self) -> str:
+        place = self.part if self.line is None else f"{self.part}:{self.line}:{self.column or 0}"
+        return f"{place} {self.xpath}" if self.xpath else place
+
+    def __str__(self) -> str:
+        return f"{self.where()}: {self.message} [{self.requirement}]"
+
+
+@dataclass
+class Validation:
+    document: str
+    version: str | None = None
+    media_type: str | None = None
+    parts: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # Found only by strict validation: the document is extended, not strict, conforming.
+    strict_problems: list[Problem] = field(default_factory=list)
+    foreign: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def conforming(self) -> bool:
+        return not self.problems
+
+    @property
+    def conformance_class(self) -> str:
+        if self.problems:
+            return "not conforming"
+        return "strict" if not self.strict_problems else "extended"
+
+    def broken(self) -> set[str]:
+        return {p.requirement for p in self.problems} | {
+            p.requirement for p in self.strict_problems
+        }
+
+    def problems_for(self, requirement: str) -> list[Problem]:
+        return [p for p in self.problems + self.strict_problems if p.requirement == requirement]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "version": self.version,
+            "media_type": self.media_type,
+            "conformance_class": self.conformance_class,
+            "parts": self.parts,
+            "problems": [asdict(p) for p in self.problems],
+            "strict_problems": [asdict(p) for p in self.strict_problems],
+            "foreign": self.foreign,
+        }
+
+
+def validate_file(path: Path, source: SchemaSource) -> Validation:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        result = Validation(str(path))
+        result.problems.append(
+            Problem("odf.package.zip", "(file)", f"cannot read the file: {error.strerror}")
+        )
+        return result
+    return validate_bytes(data, str(path), source)
+
+
+def validate_bytes(data: bytes, name: str, source: SchemaSource) -> Validation:
+    result = Validation(name)
+    try:
+        package = Package(data, name)
+    except PackageError as error:
+        result.problems.append(Problem("odf.package.zip", "(package)", str(error)))
+        return result
+    _check_zip(package, result)
+    manifest = _check_manifest(package, result, source)
+    _check_mimetype(package, result, manifest)
+    _check_parts(package, result, source, manifest)
+    return result
+
+
+def _check_zip(package: Package, result: Validation) -> None:
+    for entry in package.entries:
+        if entry.compress_type not in ALLOWED_COMPRESSION:
+            result.problems.append(
+                Problem(
+                    "odf.package.compression",
+                    entry.name,
+                    f"compressed with ZIP method {entry.compress_type}; only STORED (0) "
+                    "and DEFLATED (8) are allowed",
+                )
+            )
+    for name in package.duplicates():
+        result.problems.append(
+            Problem("odf.package.unique-names", name, "the ZIP archive holds this name twice")
+        )
+    bad = package.zip.testzip() if not result.problems else None
+    if bad is not None:
+        result.problems.append(
+            Problem("odf.package.zip", bad, "the stored data does not match its CRC-32")
+        )
+
+
+@dataclass
+class Manifest:
+    version: str | None
+    entries: dict[str, str]  # full-path -> media-type
+    tree: Any = None
+
+
+def _parse(data: bytes, part: str, requirement: str, result: Validation) -> Any:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(data, parser).getroottree()
+    except etree.XMLSyntaxError as error:
+        line, column = error.position if error.position else (None, None)
+        result.problems.append(
+            Problem(requirement, part, f"not well-formed XML: {error.msg}", line, column)
+        )
+        return None
+
+
+def _check_manifest(package: Package, result: Validation, source: SchemaSource) -> Manifest | None:
+    if package.entry(MANIFEST) is None:
+        result.problems.append(
+            Problem("odf.package.manifest-present", MANIFEST, "the package has no manifest")
+        )
+        return None
+    try:
+        data = package.read(MANIFEST)
+    except PackageError as error:
+        result.problems.append(Problem("odf.package.zip", MANIFEST, str(error)))
+        return None
+    tree = _parse(data, MANIFEST, "odf.package.manifest-wellformed", result)
+    if tree is None:
+        return None
+    result.parts.append(MANIFEST)
+    root = tree.getroot()
+    version = root.get(f"{{{MANIFEST_NS}}}version")
+    entries: dict[str, str] = {}
+    for entry in root.iter(f"{{{MANIFEST_NS}}}file-entry"):
+        path = entry.get(f"{{{MANIFEST_NS}}}full-path")
+        if path is not None:
+            entries[path] = entry.get(f"{{{MANIFEST_NS}}}media-type") or ""
+    manifest = Manifest(version, entries, tree)
+    if root.tag != f"{{{MANIFEST_NS}}}manifest":
+        result.problems.append(
+            Problem(
+                "odf.package.manifest-valid", MANIFEST,
+                f"root element is {root.tag}, not manifest:manifest in namespace {MANIFEST_NS}",
+                root.sourceline, 0,
+            )
+        )
+        manifest.tree = None
+        return manifest
+    _check_manifest_listing(package, manifest, result)
+    return manifest
+
+
+def _check_manifest_listing(package: Package, manifest: Manifest, result: Validation) -> None:
+    files = set(package.files())
+    if "/" not in manifest.entries:
+        result.problems.append(
+            Problem("odf.package.manifest-root", MANIFEST,
+                    'no manifest:file-entry with manifest:full-path="/" gives the media type')
+        )
+    for name in package.files():
+        if name == MIMETYPE or name.startswith("META-INF/"):
+            continue
+        if name not in manifest.entries:
+            result.problems.append(
+                Problem("odf.package.manifest-lists-files", name,
+                        f"stored in the package but not listed in {MANIFEST}")
+            )
+    for path in manifest.entries:
+        if path == "/" or path.endswith("/"):
+            continue
+        if path not in files:
+            result.problems.append(
+                Problem("odf.package.manifest-entries-exist", MANIFEST,
+                        f"lists {path!r}, which the package does not contain")
+            )
+
+
+def _check_mimetype(package: Package, result: Validation, manifest: Manifest | None) -> None:
+    entry = package.entry(MIMETYPE)
+    if entry is None:
+        result.problems.append(
+            Problem("odf.package.mimetype-present", MIMETYPE, "the package has no mimetype file")
+        )
+        return
+    if entry.index != 0:
+        result.problems.append(
+            Problem("odf.package.mimetype-first", MIMETYPE,
+                    f"is entry {entry.index + 1} of the ZIP archive, not the first")
+        )
+    if entry.compress_type != zipfile.ZIP_STORED:
+        result.problems.append(
+            Problem("odf.package.mimetype-stored", MIMETYPE,
+                    f"is compressed (ZIP method {entry.compress_type}), not STORED")
+        )
+    if entry.local_extra:
+        result.problems.append(
+            Problem("odf.package.mimetype-no-extra", MIMETYPE,
+                    f"its local header has a {len(entry.local_extra)}-byte extra field")
+        )
+    try:
+        value = package.read(MIMETYPE).decode("ascii")
+    except (PackageError, UnicodeDecodeError) as error:
+        result.problems.append(Problem("odf.package.mimetype-matches", MIMETYPE,
+                                       f"unreadable or not ASCII: {error}"))
+        return
+    result.media_type = value
+    root_type = manifest.entries.get("/") if manifest is not None else None
+    if root_type is not None and value != root_type:
+        result.problems.append(
+            Problem("odf.package.mimetype-matches", MIMETYPE,
+                    f"holds {value!r}, but the manifest's root media type is {root_type!r}")
+        )
+    elif not value.startswith(ODF_MEDIA_PREFIX):
+        result.problems.append(
+            Problem("odf.package.mimetype-matches", MIMETYPE,
+                    f"holds {value!r}, not an OpenDocument media type")
+        )
+
+
+def _check_parts(
+    package: Package, result: Validation, source: SchemaSource, manifest: Manifest | None
+) -> None:
+    present = [p for p in DOCUMENT_PARTS if package.entry(p) is not None]
+    if "content.xml" not in present:
+        result.problems.append(
+            Problem("odf.document.content-present", "content.xml",
+                    "the package has no content.xml")
+        )
+    trees: dict[str, Any] = {}
+    for part in present:
+        try:
+            data = package.read(part)
+        except PackageError as error:
+            result.problems.append(Problem("odf.package.zip", part, str(error)))
+            continue
+        tree = _parse(data, part, "odf.document.wellformed", result)
+        if tree is not None:
+            trees[part] = tree
+            result.parts.append(part)
+    versions = {part: tree.getroot().get(f"{{{OFFICE_NS}}}version") for part, tree in
+                trees.items()}
+    declared = _check_versions(versions, manifest, result)
+    if declared is None:
+        return
+    if manifest is not None and manifest.tree is not None:
+        # Validated against the schema of the version the document declares: a manifest
+        # without manifest:version is then invalid, as the 1.2+ manifest schemas require it.
+        _relaxng(manifest.tree, MANIFEST, "odf.package.manifest-valid",
+                 compiled(source, declared, "manifest-schema"), result.problems)
+    namespaces = namespaces_of(source, declared)
+    schema = compiled(source, declared, "schema")
+    for part, tree in trees.items():
+        strict: list[Problem] = []
+        _relaxng(tree, part, "odf.document.schema-strict", schema, strict)
+        if not strict:
+            continue
+        reduced = copy.deepcopy(tree)
+        removed = strip_foreign(reduced.getroot(), namespaces)
+        if removed:
+            result.foreign[part] = removed
+        extended: list[Problem] = []
+        _relaxng(reduced, part, "odf.document.schema-extended", schema, extended)
+        result.problems.extend(extended)
+        if not extended:
+            result.strict_problems.extend(strict)
+    for signature in SIGNATURES:
+        if package.entry(signature) is None:
+            continue
+        tree = _parse(package.read(signature), signature, "odf.document.wellformed", result)
+        if tree is not None:
+            result.parts.append(signature)
+            _relaxng(tree, signature, "odf.package.signatures-valid",
+                     compiled(source, declared, "dsig-schema"), result.problems)
+
+
+def _check_versions(
+    versions: dict[str, str | None], manifest: Manifest | None, result: Validation
+) -> str | None:
+    """The one ODF version the document declares, or None (with problems) if it has none."""
+    declared = {v for v in versions.values()}
+    if manifest is not None:
+        declared.add(manifest.version)
+    known = sorted(v for v in declared if v is not None)
+    if not versions:
+        return None
+    for part, value in versions.items():
+        if value is None:
+            result.problems.append(
+                Problem("odf.document.version", part,
+                        "the root element has no office:version (required since ODF 1.2)")
+            )
+        elif value not in VERSIONS:
+            result.problems.append(
+                Problem("odf.document.version", part,
+                        f"office:version {value!r} is not one of {', '.join(VERSIONS)}")
+            )
+    if manifest is not None and manifest.version is None:
+        result.problems.append(
+            Problem("odf.document.version", MANIFEST, "manifest:manifest has no manifest:version")
+        )
+    if len(known) > 1:
+        result.problems.append(
+            Problem("odf.document.version", "(package)",
+                    "parts declare different versions: "
+                    + ", ".join(f"{part}={value}" for part, value in versions.items())
+                    + (f", manifest={manifest.version}" if manifest is not None else ""))
+        )
+    usable = [v for v in known if v in VERSIONS]
+    if not usable:
+        return None
+    result.version = usable[-1] if len(usable) == 1 else versions.get("content.xml") or usable[-1]
+    return result.version if result.version in VERSIONS else None
+
+
+def _relaxng(
+    tree: Any, part: str, requirement: str, schema: etree.RelaxNG, into: list[Problem]
+) -> None:
+    if schema.validate(tree):
+        return
+    for entry in schema.error_log:
+        into.append(
+            Problem(requirement, part, entry.message, entry.line, entry.column, entry.path)
+        )

@@ -1,0 +1,195 @@
+"""The ODF validator on generated and corrupted documents, the schema source (local
+directory, pinned download, hash mismatch, nothing at all) and the ``conformance odf``
+commands. Uses the schemas in ../shared/odf-schemas (never committed)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from conformance.errors import InputError
+from suites.odf import foreign
+from suites.odf.commands import COMMANDS
+from suites.odf.corpus import build_corpus
+from suites.odf.faults import FAULTS
+from suites.odf.schemas import OFFICIAL, SchemaSource, compiled
+from suites.odf.validate import validate_bytes
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "odf-schemas"
+pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"no ODF schemas in {SHARED}")
+
+
+@pytest.fixture(scope="module")
+def source() -> SchemaSource:
+    return SchemaSource(directory=SHARED)
+
+
+@pytest.fixture(scope="module")
+def corpus_bytes() -> dict[str, bytes]:
+    return {d.name: d.data for d in build_corpus(7)}
+
+
+def test_generated_corpus_is_strictly_conforming(
+    source: SchemaSource, corpus_bytes: dict[str, bytes]
+) -> None:
+    for name, data in corpus_bytes.items():
+        result = validate_bytes(data, name, source)
+        assert result.problems == [] and result.strict_problems == [], name
+        assert result.conformance_class == "strict"
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
+def test_every_fault_breaks_what_it_names(
+    source: SchemaSource, corpus_bytes: dict[str, bytes], fault: object
+) -> None:
+    from suites.odf.faults import DocumentFault
+
+    assert isinstance(fault, DocumentFault)
+    broken = validate_bytes(fault.corrupt(corpus_bytes["text-basic"]), fault.name, source).broken()
+    assert set(fault.breaks) <= broken
+
+
+def test_catalogue_is_large_and_covers_every_document_requirement() -> None:
+    assert len(FAULTS) >= 15
+    assert len({f.name for f in FAULTS}) == len(FAULTS)
+    covered = {r for f in FAULTS for r in f.breaks}
+    from suites.odf.checks.test_producer_package import REQUIREMENTS
+
+    assert set(REQUIREMENTS) <= covered
+
+
+def test_xml_errors_name_part_line_and_column(
+    source: SchemaSource, corpus_bytes: dict[str, bytes]
+) -> None:
+    broken = next(f for f in FAULTS if f.name == "content-broken-xml")
+    result = validate_bytes(broken.corrupt(corpus_bytes["text-basic"]), "x", source)
+    problem = result.problems_for("odf.document.wellformed")[0]
+    assert problem.part == "content.xml" and problem.line and problem.column
+    invalid = next(f for f in FAULTS if f.name == "content-invalid-element")
+    result = validate_bytes(invalid.corrupt(corpus_bytes["text-basic"]), "x", source)
+    problem = result.problems_for("odf.document.schema-extended")[0]
+    assert problem.part == "content.xml" and problem.line is not None
+    assert "office:text" in (problem.xpath or "") or "chapter-title" in problem.message
+
+
+def test_foreign_element_in_a_paragraph_is_replaced_by_its_content() -> None:
+    root = etree.fromstring(
+        b'<o:text xmlns:o="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        b'xmlns:t="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:x="urn:x">'
+        b'<t:p x:a="1">a<x:w>b<t:span>c</t:span>d</x:w>e</t:p>'
+        b"<x:gone>f<t:p>g</t:p></x:gone>"
+        b'<t:p>h<x:skip o:process-content="false">i</x:skip>j</t:p></o:text>'
+    )
+    odf = frozenset({"urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+                     "urn:oasis:names:tc:opendocument:xmlns:text:1.0"})
+    removed = foreign.strip_foreign(root, odf)
+    paragraphs = root.findall("{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p")
+    assert [("".join(p.itertext())) for p in paragraphs] == ["abcde", "hj"]
+    assert paragraphs[0].attrib == {}
+    assert {"{urn:x}a", "{urn:x}w", "{urn:x}gone", "{urn:x}skip"} <= set(removed)
+
+
+def test_compiled_schemas_are_cached(source: SchemaSource) -> None:
+    assert compiled(source, "1.3", "schema") is compiled(source, "1.3", "schema")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> Iterator[str]:
+    """A local HTTP server standing in for docs.oasis-open.org."""
+    handler = functools.partial(_Quiet, directory=str(SHARED))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_checks_the_pinned_hash_and_caches(
+    mirror: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONFORMANCE_ODF_SCHEMAS", raising=False)
+    urls = {key: f"{mirror}/{key[0]}/{key[1]}.rng" for key in OFFICIAL}
+    fetched = SchemaSource(cache_dir=tmp_path / "cache", urls=urls)
+    path = fetched.path("1.3", "schema")
+    assert path == tmp_path / "cache" / "1.3" / "schema.rng"
+    assert path.read_bytes() == (SHARED / "1.3" / "schema.rng").read_bytes()
+    # Cached: a source that may not download still finds it.
+    assert SchemaSource(cache_dir=tmp_path / "cache", allow_download=False).path("1.3", "schema")
+
+
+def test_download_with_a_wrong_hash_is_refused(
+    mirror: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONFORMANCE_ODF_SCHEMAS", raising=False)
+    # The 1.2 manifest schema served where the 1.3 one is expected.
+    urls = {key: f"{mirror}/1.2/manifest-schema.rng" for key in OFFICIAL}
+    fetched = SchemaSource(cache_dir=tmp_path / "cache", urls=urls)
+    with pytest.raises(InputError, match="not the pinned"):
+        fetched.path("1.3", "manifest-schema")
+    assert not (tmp_path / "cache" / "1.3" / "manifest-schema.rng").exists()
+
+
+def test_unreachable_download_and_no_schemas_are_clear_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONFORMANCE_ODF_SCHEMAS", raising=False)
+    urls = {key: "http://127.0.0.1:9/none.rng" for key in OFFICIAL}
+    with pytest.raises(InputError, match="cannot download"):
+        SchemaSource(cache_dir=tmp_path, urls=urls).path("1.2", "schema")
+    with pytest.raises(InputError, match="--schemas"):
+        SchemaSource(cache_dir=tmp_path, allow_download=False).path("1.2", "schema")
+    with pytest.raises(InputError, match=r"has no 1\.4/schema\.rng"):
+        SchemaSource(directory=tmp_path).path("1.4", "schema")
+
+
+def test_validate_command_json_and_exit_codes(
+    tmp_path: Path, corpus_bytes: dict[str, bytes]
+) -> None:
+    good = tmp_path / "good.odt"
+    good.write_bytes(corpus_bytes["text-basic"])
+    bad = tmp_path / "bad.odt"
+    bad.write_bytes(next(f for f in FAULTS if f.name == "mimetype-compressed").corrupt(
+        corpus_bytes["text-basic"]))
+    runner = CliRunner()
+    answer = runner.invoke(COMMANDS, ["validate", "--schemas", str(SHARED), "--json",
+                                      str(good), str(bad)])
+    assert answer.exit_code == 1, answer.output
+    documents = json.loads(answer.output)["documents"]
+    assert documents[0]["conformance_class"] == "strict"
+    assert documents[1]["problems"][0]["requirement"] == "odf.package.mimetype-stored"
+    assert runner.invoke(COMMANDS, ["validate", "--schemas", str(SHARED), str(good)]).exit_code == 0
+
+
+def test_validate_command_bad_input_is_a_message_not_a_traceback(
+    tmp_path: Path, corpus_bytes: dict[str, bytes]
+) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(COMMANDS, ["validate", "--schemas", str(SHARED),
+                                       str(tmp_path / "nope.odt")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    assert missing.exception is None or isinstance(missing.exception, SystemExit)
+    text = tmp_path / "notes.odt"
+    text.write_text("plain text")
+    not_zip = runner.invoke(COMMANDS, ["validate", "--schemas", str(SHARED), str(text)])
+    assert not_zip.exit_code == 1 and "not a ZIP archive" in not_zip.output
+    assert "Traceback" not in not_zip.output
+    good = tmp_path / "good.odt"
+    good.write_bytes(corpus_bytes["text-basic"])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    no_schemas = runner.invoke(COMMANDS, ["validate", "--schemas", str(empty), str(good)])
+    assert no_schemas.exit_code == 2 and "has no 1.2/" in no_schemas.output
