@@ -14,7 +14,7 @@ import click
 from conformance.errors import ConformanceError, InputError
 from suites.odf.corpus import build_corpus
 from suites.odf.faults import FAULTS
-from suites.odf.schemas import ENVIRONMENT, SchemaSource
+from suites.odf.schemas import ENVIRONMENT, SchemaSource, default_cache_dir, install_from
 from suites.odf.validate import Validation, validate_bytes, validate_file
 
 
@@ -101,3 +101,21 @@ def faults(schemas: Path | None, offline: bool) -> None:
         _fail(error)
     click.echo(f"{len(FAULTS) - missed} of {len(FAULTS)} faults caught")
     sys.exit(1 if missed else 0)
+
+
+@COMMANDS.command("install-schemas")
+@click.option(
+    "--from",
+    "directory",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="a local copy of the OASIS schemas (<version>/schema.rng …)",
+)
+def install_schemas(directory: Path) -> None:
+    """Install the OASIS schemas from a local copy into the cache, for machines that cannot
+    reach docs.oasis-open.org. Every file must match its pinned SHA-256."""
+    try:
+        installed = install_from(directory)
+    except ConformanceError as error:
+        _fail(error)
+    click.echo(f"installed {len(installed)} pinned schema files into {default_cache_dir()}")

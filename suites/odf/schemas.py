@@ -141,6 +141,35 @@ class SchemaSource:
         return target
 
 
+def install_from(directory: Path, cache_dir: Path | None = None) -> list[SchemaFile]:
+    """Put a local copy of the official schemas into the cache, as a download would.
+
+    Every file must match its pinned SHA-256, so a mirror is trusted exactly as far as OASIS
+    is: a modified copy is refused and nothing is installed.
+    """
+    target_root = cache_dir or default_cache_dir()
+    accepted: list[tuple[SchemaFile, bytes]] = []
+    for official in OFFICIAL.values():
+        source = directory / official.version / official.file_name
+        if not source.is_file():
+            raise InputError(f"{directory} has no {official.version}/{official.file_name}")
+        data = source.read_bytes()
+        actual = _sha256(data)
+        if actual != official.sha256:
+            raise InputError(
+                f"{source} has SHA-256 {actual}, not the pinned {official.sha256} of the "
+                f"official file ({official.url}): refusing to install any schema"
+            )
+        accepted.append((official, data))
+    for official, data in accepted:
+        target = target_root / official.version / official.file_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(target)
+    return [official for official, _ in accepted]
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

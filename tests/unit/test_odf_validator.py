@@ -193,3 +193,37 @@ def test_validate_command_bad_input_is_a_message_not_a_traceback(
     empty.mkdir()
     no_schemas = runner.invoke(COMMANDS, ["validate", "--schemas", str(empty), str(good)])
     assert no_schemas.exit_code == 2 and "has no 1.2/" in no_schemas.output
+
+
+def test_install_schemas_from_a_local_copy_fills_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CONFORMANCE_ODF_SCHEMA_CACHE", str(cache))
+    monkeypatch.delenv("CONFORMANCE_ODF_SCHEMAS", raising=False)
+    answer = CliRunner().invoke(COMMANDS, ["install-schemas", "--from", str(SHARED)])
+    assert answer.exit_code == 0, answer.output
+    installed = (cache / "1.4" / "schema.rng").read_bytes()
+    assert installed == (SHARED / "1.4" / "schema.rng").read_bytes()
+    # The cached copy is then used without any download.
+    offline = SchemaSource(cache_dir=cache, allow_download=False)
+    assert offline.path("1.2", "manifest-schema") == cache / "1.2" / "manifest-schema.rng"
+
+
+def test_install_schemas_refuses_a_modified_copy_and_installs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mirror = tmp_path / "mirror"
+    for official in OFFICIAL.values():
+        target = mirror / official.version / official.file_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((SHARED / official.version / official.file_name).read_bytes())
+    tampered = mirror / "1.3" / "schema.rng"
+    tampered.write_bytes(tampered.read_bytes() + b"\n<!-- altered -->\n")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CONFORMANCE_ODF_SCHEMA_CACHE", str(cache))
+    answer = CliRunner().invoke(COMMANDS, ["install-schemas", "--from", str(mirror)])
+    assert answer.exit_code == 2
+    assert "1.3/schema.rng" in answer.output and "refusing" in answer.output
+    assert "Traceback" not in answer.output
+    assert not cache.exists()
