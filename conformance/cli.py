@@ -345,6 +345,16 @@ def faults_run(standard: str, candidate: str, only: tuple[str, ...], work_dir: P
         if unknown:
             raise InputError(f"--fault: unknown fault(s) {', '.join(sorted(unknown))}")
         catalogue = [f for f in catalogue if f.name in only]
+    applied_by_suite = [f.name for f in catalogue if not f.injected_by_harness]
+    catalogue = [f for f in catalogue if f.injected_by_harness]
+    if not catalogue:
+        raise InputError(
+            f"the {standard} faults change no traffic and start no variant, so the fault runner "
+            f"cannot inject them; the suite applies them itself (see its README)"
+        )
+    if applied_by_suite:
+        console.print(f"not injected here (the suite applies them itself): "
+                      f"{', '.join(applied_by_suite)}")
     loaded = resolve_manifest(candidate, bundled_candidates_dir())
     clean, results = run_fault_catalogue(loaded, suite, catalogue, work_dir / loaded.manifest.id)
     table = Table(title=f"{standard} faults against {loaded.manifest.product}")

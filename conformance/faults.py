@@ -107,6 +107,20 @@ class Fault:
     # its own server when the fault is active (see ``active_fault``).
     inbound: Fault | None = None
 
+    @property
+    def injected_by_harness(self) -> bool:
+        """True when the fault runner can inject it: a proxy hook, a variant or an inbound fault.
+
+        Faults that are none of these (a corrupted document, say) are applied by their suite's
+        own tests and commands instead.
+        """
+        return (
+            self.on_request is not _unchanged_request
+            or self.on_response is not _unchanged_response
+            or self.variant is not None
+            or self.inbound is not None
+        )
+
 
 # Set by the fault runner for the checks' process: the name of the fault being injected.
 ACTIVE_FAULT_ENV = "CONFORMANCE_ACTIVE_FAULT"

@@ -149,3 +149,27 @@ def test_proxy_response_helpers_are_case_insensitive() -> None:
     request = ProxyRequest("GET", "/", {"Depth": "0"}, b"")
     assert request.header("DEPTH") == "0"
     assert request.with_body(b"x").body == b"x"
+
+
+def test_only_faults_with_a_hook_variant_or_inbound_part_are_injected_by_the_harness() -> None:
+    from conformance.faults import Fault, ProxyResponse
+
+    def answer_teapot(_request: object) -> ProxyResponse:
+        return ProxyResponse(418, [], b"")
+
+    document_only = Fault(name="doc", description="a corrupted document", breaks=("x",))
+    assert not document_only.injected_by_harness
+    assert Fault(name="r", description="", breaks=(), on_request=answer_teapot).injected_by_harness
+    assert Fault(name="v", description="", breaks=(), variant="broken").injected_by_harness
+    assert Fault(name="i", description="", breaks=(), inbound=document_only).injected_by_harness
+
+
+def test_faults_run_on_a_catalogue_the_harness_cannot_inject_is_a_clear_error() -> None:
+    from click.testing import CliRunner
+
+    from conformance.cli import main
+
+    answer = CliRunner().invoke(main, ["faults", "run", "odf", "--candidate", "libreoffice"])
+    assert answer.exit_code == 2
+    assert "cannot inject them" in answer.output
+    assert "Traceback" not in answer.output
