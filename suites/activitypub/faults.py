@@ -16,8 +16,10 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.faults import Fault, ProxyRequest, ProxyResponse
+from suites.activitypub.paging import Pager
 
 JsonEdit = Callable[[dict[str, Any]], bool]
 
@@ -280,6 +282,44 @@ def _refuse_compact_forms(request: ProxyRequest) -> ProxyRequest | ProxyResponse
     return request
 
 
+class _FollowingWithoutAnswer:
+    """Lists in the following collection every actor the user sent a Follow, whatever the
+    answer (a server that takes a follow as established on sending)."""
+
+    def __init__(self) -> None:
+        self.followed: list[str] = []
+        self.following_paths: set[str] = set()
+
+    def on_request(self, request: ProxyRequest) -> ProxyRequest:
+        document = _json(request.body) if request.method == "POST" else None
+        if document is not None and request.header("X-Cattle-Grid-Requester") is not None \
+                and document.get("type") == "Follow" and isinstance(document.get("object"), str):
+            self.followed.append(document["object"])
+        return request
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        document = _json(response.body) if request.method == "GET" else None
+        if document is None:
+            return response
+        if _is_actor(document) and isinstance(document.get("following"), str):
+            self.following_paths.add(urlsplit(document["following"]).path)
+            return response
+        if urlsplit(request.path).path not in self.following_paths:
+            return response
+        key = "orderedItems" if "orderedItems" in document else "items"
+        items = document.get(key) if isinstance(document.get(key), list) else []
+        document[key] = list(items) + [a for a in self.followed if a not in items]
+        return response.with_body(json.dumps(document).encode())
+
+
+def paged_collections() -> tuple[Fault, Pager]:
+    """Not a fault: every inline ordered collection served as a chain of pages (one item
+    each), for proving the checks follow pages. Returns the pager to count pages served."""
+    pager = Pager(page_size=1)
+    return Fault("collections-paged", "Ordered collections split into one-item pages.", (),
+                 on_request=pager.on_request, on_response=pager.on_response), pager
+
+
 # --- candidate -> harness (inbound: the candidate's deliveries) --------------------------------
 
 def _strip_signature(request: ProxyRequest) -> ProxyRequest:
@@ -364,6 +404,9 @@ def _drop_to(inbox_name: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyRe
 def _inbound(name: str, **hooks: Any) -> Fault:
     return Fault(f"{name}-on-delivery", "applied to the candidate's deliveries", (), **hooks)
 
+
+_BROKEN_PAGER = Pager(page_size=1, broken_chain=True)
+_FOLLOWING = _FollowingWithoutAnswer()
 
 FAULTS: list[Fault] = [
     Fault("webfinger-unknown-found",
@@ -488,4 +531,15 @@ FAULTS: list[Fault] = [
     Fault("delete-not-delivered", "The candidate does not deliver Deletes to followers.",
           ("activitypub.delete.delivered",),
           inbound=_inbound("no-delete", on_request=_drop("Delete"))),
+    Fault("outbox-page-chain-broken",
+          "Ordered collections are paged, but the first page's next link answers 404.",
+          ("activitypub.collection.items-or-pages",),
+          on_request=_BROKEN_PAGER.on_request, on_response=_BROKEN_PAGER.on_response),
+    Fault("following-not-updated", "Accepted follows never appear in the following list.",
+          ("activitypub.following.accept-added",),
+          on_response=_rewrite_response("GET", _harness_followers_hidden)),
+    Fault("following-despite-reject",
+          "The following collection lists every actor followed, even after a Reject.",
+          ("activitypub.follow.reject-not-following",),
+          on_request=_FOLLOWING.on_request, on_response=_FOLLOWING.on_response),
 ]
