@@ -231,11 +231,11 @@ def _collections_untyped(document: dict[str, Any]) -> bool:
 
 
 def _collection_without_items(document: dict[str, Any]) -> bool:
-    if document.get("type") != "OrderedCollection" or "orderedItems" not in document:
+    if document.get("type") != "OrderedCollection":
         return False
-    del document["orderedItems"]
-    document.pop("first", None)
-    return True
+    removed = [document.pop(k) for k in ("orderedItems", "items", "first", "last")
+               if k in document]
+    return bool(removed)
 
 
 def _notes_not_found(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:

@@ -4,7 +4,9 @@ candidate's collections split into pages.
 
 The collection answer keeps its id and totalItems but links ``first`` instead of listing
 ``orderedItems``; the pages (``?eos-page=N``) are answered by the proxy itself from the
-collection it last passed on. ``broken_chain`` makes the first page's ``next`` lead nowhere.
+collection it last passed on. ``broken_chain`` makes the first page's ``next`` lead nowhere,
+and for collections the candidate pages itself (bovine does from ten items on) the link to
+the first page.
 """
 
 from __future__ import annotations
@@ -66,13 +68,28 @@ class Pager:
             document = json.loads(response.body)
         except ValueError:
             return response
-        if not isinstance(document, dict) or document.get("type") != "OrderedCollection" \
-                or not isinstance(document.get("orderedItems"), list) \
-                or not isinstance(document.get("id"), str):
+        if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+            return response
+        if self.broken_chain and not isinstance(document.get("orderedItems"), list):
+            return self._break_own_paging(response, document)
+        if document.get("type") != "OrderedCollection" \
+                or not isinstance(document.get("orderedItems"), list):
             return response
         items = document.pop("orderedItems")
         with self._lock:
             self._collections[urlsplit(document["id"]).path] = (document["id"], items)
         document["totalItems"] = len(items)
         document["first"] = _page_url(document["id"], 0)
+        return response.with_body(json.dumps(document).encode())
+
+    def _break_own_paging(self, response: ProxyResponse, document: dict[str, Any]
+                          ) -> ProxyResponse:
+        """A collection the candidate pages itself: its first-page link (or a page's next)
+        leads to a page that answers 404."""
+        if document.get("type") == "OrderedCollection" and document.get("first") is not None:
+            document["first"] = _page_url(document["id"], "missing")
+        elif document.get("type") == "OrderedCollectionPage" and document.get("next"):
+            document["next"] = _page_url(document["id"], "missing")
+        else:
+            return response
         return response.with_body(json.dumps(document).encode())
