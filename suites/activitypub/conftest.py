@@ -45,7 +45,7 @@ def delivery_timeout(ap_settings: dict[str, Any]) -> float:
 def remote() -> Iterator[RemoteServer]:
     from suites.activitypub.faults import FAULTS
 
-    server = RemoteServer(("eos-alice", "eos-bob", "eos-carol", "eos-mallory")).start()
+    server = RemoteServer(("eos-alice", "eos-bob", "eos-carol", "eos-dave", "eos-mallory")).start()
     fault = active_fault(FAULTS)
     proxy = None
     if fault is not None and fault.inbound is not None:
@@ -179,7 +179,7 @@ class CandidateUser:
                       f"(HTTP {response.status_code})")
         return response.headers.get("Location")
 
-    def collection_items(self, url: str, limit: int = 5) -> list[Any]:
+    def collection_items(self, url: str, limit: int = 20) -> list[Any]:
         """Items of a collection as the user sees it, following at most ``limit`` pages."""
         self._require()
         items: list[Any] = []
@@ -346,3 +346,19 @@ def deleted(posted: PostedNote, remote: RemoteServer, user: CandidateUser, me: L
     delivery = remote.wait_for(mark, is_delete, delivery_timeout)
     time.sleep(0.3)  # the origin updates its own copy asynchronously on some servers
     return DeletedNote(note_id, delivery)
+
+
+def user_follows(remote: RemoteServer, user: CandidateUser, target: LocalActor,
+                 timeout: float) -> dict[str, Any] | None:
+    """The candidate's user follows ``target``; the Follow as delivered to its inbox."""
+    mark = remote.mark()
+    user.post({"@context": AS_CONTEXT, "type": "Follow", "actor": user.actor_id,
+               "object": target.id, "to": [target.id]})
+
+    def is_follow(delivery: Delivery) -> bool:
+        body = delivery.json() or {}
+        return (delivery.path.startswith(urlsplit(target.inbox).path)
+                and body.get("type") == "Follow" and url_of(body.get("object")) == target.id)
+
+    delivery = remote.wait_for(mark, is_follow, timeout)
+    return delivery.json() if delivery is not None else None

@@ -9,13 +9,17 @@ candidate's real deliveries arrive broken, as a buggy sender's would.
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.faults import Fault, ProxyRequest, ProxyResponse
+from suites.activitypub.paging import Pager
 
 JsonEdit = Callable[[dict[str, Any]], bool]
 
@@ -169,6 +173,105 @@ def _gone_as_ok(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse
     return response
 
 
+def _webfinger_not_jrd(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if _is_webfinger(request) and response.status == 200:
+        return ProxyResponse(200, [("Content-Type", "text/html; charset=utf-8")],
+                             b"<html><body>profile</body></html>")
+    return response
+
+
+def _webfinger_without_resource_ok(request: ProxyRequest, response: ProxyResponse
+                                   ) -> ProxyResponse:
+    if _is_webfinger(request) and "resource=" not in request.path:
+        return ProxyResponse(200, [("Content-Type", "application/jrd+json")], b'{"links": []}')
+    return response
+
+
+def _nodeinfo_unlinked(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if request.path.startswith("/.well-known/nodeinfo"):
+        return response.with_body(b'{"links": []}')
+    return response
+
+
+def _actor_edit(edit: Callable[[dict[str, Any]], None]) -> JsonEdit:
+    def on_actor(document: dict[str, Any]) -> bool:
+        if not _is_actor(document):
+            return False
+        edit(document)
+        return True
+    return on_actor
+
+
+def _without_as_context(document: dict[str, Any]) -> None:
+    document["@context"] = ["https://w3id.org/security/v1"]
+
+
+def _id_elsewhere(document: dict[str, Any]) -> None:
+    document["id"] = "http://elsewhere.invalid/actors/someone"
+
+
+def _not_an_actor_type(document: dict[str, Any]) -> None:
+    document["type"] = "Note"
+
+
+def _without_outbox(document: dict[str, Any]) -> None:
+    document.pop("outbox", None)
+
+
+def _key_not_pem(document: dict[str, Any]) -> None:
+    document["publicKey"]["publicKeyPem"] = "-----BEGIN PUBLIC KEY-----\nnot a key\n" \
+                                            "-----END PUBLIC KEY-----\n"
+
+
+def _collections_untyped(document: dict[str, Any]) -> bool:
+    if document.get("type") not in ("OrderedCollection", "Collection"):
+        return False
+    document["type"] = "Object"
+    return True
+
+
+def _collection_without_items(document: dict[str, Any]) -> bool:
+    if document.get("type") != "OrderedCollection":
+        return False
+    removed = [document.pop(k) for k in ("orderedItems", "items", "first", "last")
+               if k in document]
+    return bool(removed)
+
+
+def _notes_not_found(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    document = _json(response.body) if request.method == "GET" else None
+    if document is not None and document.get("type") == "Note":
+        return ProxyResponse(404, [("Content-Type", "application/json")], b'{"error": "gone"}')
+    return response
+
+
+def _is_server_post(request: ProxyRequest) -> bool:
+    """A server-to-server delivery (not the candidate's own user acting)."""
+    return request.method == "POST" and request.header("X-Cattle-Grid-Requester") is None
+
+
+def _refuse_signed(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if _is_server_post(request) and request.header("Signature") is not None:
+        return ProxyResponse(401, [("Content-Type", "application/json")],
+                             b'{"error": "signature not accepted"}')
+    return request
+
+
+def _refuse_ld_json(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if _is_server_post(request) and (request.header("Content-Type") or "").startswith(
+            "application/ld+json"):
+        return ProxyResponse(415, [("Content-Type", "application/json")],
+                             b'{"error": "unsupported media type"}')
+    return request
+
+
+def _ignore_undo(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    document = _json(request.body) if _is_server_post(request) else None
+    if document is not None and document.get("type") == "Undo":
+        return ProxyResponse(202, [("Content-Type", "application/json")], b"{}")
+    return request
+
+
 def _refuse_compact_forms(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     document = _json(request.body) if request.method == "POST" else None
     if document is not None and document.get("type") == "Like" and (
@@ -177,6 +280,44 @@ def _refuse_compact_forms(request: ProxyRequest) -> ProxyRequest | ProxyResponse
         return ProxyResponse(400, [("Content-Type", "application/json")],
                              b'{"error": "unsupported form"}')
     return request
+
+
+class _FollowingWithoutAnswer:
+    """Lists in the following collection every actor the user sent a Follow, whatever the
+    answer (a server that takes a follow as established on sending)."""
+
+    def __init__(self) -> None:
+        self.followed: list[str] = []
+        self.following_paths: set[str] = set()
+
+    def on_request(self, request: ProxyRequest) -> ProxyRequest:
+        document = _json(request.body) if request.method == "POST" else None
+        if document is not None and request.header("X-Cattle-Grid-Requester") is not None \
+                and document.get("type") == "Follow" and isinstance(document.get("object"), str):
+            self.followed.append(document["object"])
+        return request
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        document = _json(response.body) if request.method == "GET" else None
+        if document is None:
+            return response
+        if _is_actor(document) and isinstance(document.get("following"), str):
+            self.following_paths.add(urlsplit(document["following"]).path)
+            return response
+        if urlsplit(request.path).path not in self.following_paths:
+            return response
+        key = "orderedItems" if "orderedItems" in document else "items"
+        items = document.get(key) if isinstance(document.get(key), list) else []
+        document[key] = list(items) + [a for a in self.followed if a not in items]
+        return response.with_body(json.dumps(document).encode())
+
+
+def paged_collections() -> tuple[Fault, Pager]:
+    """Not a fault: every inline ordered collection served as a chain of pages (one item
+    each), for proving the checks follow pages. Returns the pager to count pages served."""
+    pager = Pager(page_size=1)
+    return Fault("collections-paged", "Ordered collections split into one-item pages.", (),
+                 on_request=pager.on_request, on_response=pager.on_response), pager
 
 
 # --- candidate -> harness (inbound: the candidate's deliveries) --------------------------------
@@ -219,9 +360,53 @@ def _drop(kind: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
     return on_request
 
 
+def _stale_date(request: ProxyRequest) -> ProxyRequest:
+    return _with_header(request, "Date", email.utils.formatdate(time.time() - 3600, usegmt=True))
+
+
+def _of_type(kind: str, edit: Callable[[dict[str, Any]], None]) -> JsonEdit:
+    def on_activity(document: dict[str, Any]) -> bool:
+        if document.get("type") != kind:
+            return False
+        edit(document)
+        return True
+    return on_activity
+
+
+def _accept_by_someone_else(document: dict[str, Any]) -> None:
+    document["actor"] = "http://elsewhere.invalid/actors/someone"
+
+
+def _not_public(document: dict[str, Any]) -> None:
+    for field_name in ("to", "cc"):
+        document[field_name] = [a for a in _as_list(document.get(field_name))
+                                if "Public" not in str(a) and "followers" not in str(a)]
+    document["to"] = document["to"] or ["http://elsewhere.invalid/actors/someone"]
+
+
+def _misattributed(document: dict[str, Any]) -> None:
+    if isinstance(document.get("object"), dict):
+        document["object"]["attributedTo"] = "http://elsewhere.invalid/actors/someone"
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _drop_to(inbox_name: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
+    def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+        if request.method == "POST" and f"/actors/{inbox_name}/inbox" in request.path:
+            return ProxyResponse(202, [("Content-Type", "application/json")], b"{}")
+        return request
+    return on_request
+
+
 def _inbound(name: str, **hooks: Any) -> Fault:
     return Fault(f"{name}-on-delivery", "applied to the candidate's deliveries", (), **hooks)
 
+
+_BROKEN_PAGER = Pager(page_size=1, broken_chain=True)
+_FOLLOWING = _FollowingWithoutAnswer()
 
 FAULTS: list[Fault] = [
     Fault("webfinger-unknown-found",
@@ -283,4 +468,78 @@ FAULTS: list[Fault] = [
     Fault("create-not-delivered", "The candidate does not deliver posts to followers.",
           ("activitypub.create.delivered",),
           inbound=_inbound("no-create", on_request=_drop("Create"))),
+    Fault("webfinger-not-a-jrd", "WebFinger answers known accounts with an HTML page.",
+          ("activitypub.webfinger.jrd", "activitypub.webfinger.subject"),
+          on_response=_webfinger_not_jrd),
+    Fault("webfinger-without-resource-ok",
+          "WebFinger answers a query without resource with 200 and an empty JRD.",
+          ("activitypub.webfinger.missing-resource-400",),
+          on_response=_webfinger_without_resource_ok),
+    Fault("nodeinfo-unlinked", "/.well-known/nodeinfo links no NodeInfo document.",
+          ("activitypub.nodeinfo.discovery",), on_response=_nodeinfo_unlinked),
+    Fault("actor-without-as-context", "The actor document leaves out the AS2 context.",
+          ("activitypub.actor.context",),
+          on_response=_rewrite_response("GET", _actor_edit(_without_as_context))),
+    Fault("actor-id-elsewhere", "The actor document's id is not the URL it is served at.",
+          ("activitypub.actor.id",),
+          on_response=_rewrite_response("GET", _actor_edit(_id_elsewhere))),
+    Fault("actor-typed-as-note", "The actor document has type Note.",
+          ("activitypub.actor.type",),
+          on_response=_rewrite_response("GET", _actor_edit(_not_an_actor_type))),
+    Fault("actor-missing-outbox", "The actor document has no outbox.",
+          ("activitypub.actor.outbox",),
+          on_response=_rewrite_response("GET", _actor_edit(_without_outbox))),
+    Fault("actor-key-not-pem", "The actor's publicKeyPem is not a PEM public key.",
+          ("activitypub.actor.public-key",),
+          on_response=_rewrite_response("GET", _actor_edit(_key_not_pem))),
+    Fault("collections-untyped", "Collections are served with type Object.",
+          ("activitypub.followers.collection", "activitypub.outbox.ordered-collection"),
+          on_response=_rewrite_response("GET", _collections_untyped)),
+    Fault("collection-without-items",
+          "Ordered collections list neither orderedItems nor a first page.",
+          ("activitypub.collection.items-or-pages",),
+          on_response=_rewrite_response("GET", _collection_without_items)),
+    Fault("notes-not-dereferenceable", "Notes the candidate delivered answer 404.",
+          ("activitypub.object.dereferenceable",), on_response=_notes_not_found),
+    Fault("signed-posts-refused", "The inbox refuses correctly signed deliveries with 401.",
+          ("activitypub.inbox.signed-accepted", "activitypub.inbox.ld-json-accepted"),
+          on_request=_refuse_signed),
+    Fault("ld-json-posts-refused",
+          "The inbox refuses deliveries labelled application/ld+json; profile=… with 415.",
+          ("activitypub.inbox.ld-json-accepted",), on_request=_refuse_ld_json),
+    Fault("undo-ignored", "The inbox answers 202 to an Undo and does nothing.",
+          ("activitypub.undo.follow",), on_request=_ignore_undo),
+    Fault("delivery-date-stale", "The candidate's deliveries carry a Date an hour old.",
+          ("activitypub.delivery.date",),
+          inbound=_inbound("stale-date", on_request=_stale_date)),
+    Fault("accept-by-another-actor", "The Accept of a Follow names another actor as its actor.",
+          ("activitypub.follow.accept-actor",),
+          inbound=_inbound("accept-actor", on_request=_rewrite_request_body(
+              _of_type("Accept", _accept_by_someone_else)))),
+    Fault("create-audience-dropped",
+          "The delivered Create loses its Public and followers audience.",
+          ("activitypub.create.addressing",),
+          inbound=_inbound("audience", on_request=_rewrite_request_body(
+              _of_type("Create", _not_public)))),
+    Fault("create-misattributed", "The delivered Note is attributed to another actor.",
+          ("activitypub.create.attributed",),
+          inbound=_inbound("attributed", on_request=_rewrite_request_body(
+              _of_type("Create", _misattributed)))),
+    Fault("bcc-not-delivered", "Recipients named only in bcc get nothing.",
+          ("activitypub.delivery.bcc-delivered",),
+          inbound=_inbound("no-bcc", on_request=_drop_to("eos-mallory"))),
+    Fault("delete-not-delivered", "The candidate does not deliver Deletes to followers.",
+          ("activitypub.delete.delivered",),
+          inbound=_inbound("no-delete", on_request=_drop("Delete"))),
+    Fault("outbox-page-chain-broken",
+          "Ordered collections are paged, but the first page's next link answers 404.",
+          ("activitypub.collection.items-or-pages",),
+          on_request=_BROKEN_PAGER.on_request, on_response=_BROKEN_PAGER.on_response),
+    Fault("following-not-updated", "Accepted follows never appear in the following list.",
+          ("activitypub.following.accept-added",),
+          on_response=_rewrite_response("GET", _harness_followers_hidden)),
+    Fault("following-despite-reject",
+          "The following collection lists every actor followed, even after a Reject.",
+          ("activitypub.follow.reject-not-following",),
+          on_request=_FOLLOWING.on_request, on_response=_FOLLOWING.on_response),
 ]

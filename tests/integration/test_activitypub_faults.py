@@ -3,12 +3,24 @@ on its delivery path), is caught."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from conformance.faults import FaultProxy
+from conformance.launchers import launcher_of
 from conformance.locations import bundled_candidates_dir, discover_suites
 from conformance.manifest import resolve_manifest
 from conformance.outcomes import Outcome
-from conformance.selftest import FaultResult, load_faults, run_fault_catalogue
+from conformance.selftest import (
+    FaultResult,
+    load_faults,
+    outcomes_of,
+    proxied_manifest,
+    run_checks,
+    run_fault_catalogue,
+)
+from suites.activitypub.faults import paged_collections
 
 MINIMUM_FAULTS = 10
 
@@ -45,3 +57,32 @@ def test_every_fault_is_caught(fault_run: tuple[dict[str, Outcome], list[FaultRe
         if not r.caught
     }
     assert missed == {}
+
+
+PAGED_REQUIREMENTS = [
+    "activitypub.outbox.ordered-collection",
+    "activitypub.collection.items-or-pages",
+    "activitypub.outbox.reverse-chronological",
+]
+
+
+def test_paged_collections_are_followed(tmp_path: Path) -> None:
+    """bovine lists its outbox inline; served as one-item OrderedCollectionPages instead, the
+    outbox checks still pass, which they can only do by following the page chain (the Accept
+    and the later Create sit on different pages). The broken chain is a fault above."""
+    suite = discover_suites()["activitypub"]
+    loaded = resolve_manifest("bovine-herd", bundled_candidates_dir())
+    variation, pager = paged_collections()
+    launcher = launcher_of(loaded, tmp_path / "candidate")
+    running = launcher.start()
+    try:
+        with FaultProxy(running.base_url, variation) as proxy:
+            manifest = proxied_manifest(loaded, proxy.url, tmp_path, "paged", running.endpoints)
+            report = run_checks(manifest, loaded.manifest.id, suite, PAGED_REQUIREMENTS,
+                                tmp_path, "paged")
+    finally:
+        launcher.stop()
+    outcomes = outcomes_of(report, PAGED_REQUIREMENTS)
+    assert {r: str(o) for r, o in outcomes.items()} == dict.fromkeys(PAGED_REQUIREMENTS,
+                                                                    "passed")
+    assert pager.pages_served >= 2, "the checks never walked past the first page"

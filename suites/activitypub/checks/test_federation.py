@@ -21,11 +21,13 @@ from suites.activitypub.conftest import (
     as_list,
     follow,
     url_of,
+    user_follows,
 )
-from suites.activitypub.remote import Delivery, LocalActor, RemoteServer
+from suites.activitypub.remote import AS_CONTEXT, Delivery, LocalActor, RemoteServer
 from suites.activitypub.verify import DeliveryCheck, check_delivery
 
 AS2_TYPES = ("application/activity+json", "application/ld+json")
+MAX_PAGES = 50
 
 
 def accept_of(followed: FollowOutcome) -> Delivery:
@@ -161,6 +163,60 @@ def test_undo_follow(remote: RemoteServer, fed: FederationClient, user: Candidat
            "still listed")
 
 
+def answer_follow(remote: RemoteServer, fed: FederationClient, user: CandidateUser,
+                  inbox: str, target: LocalActor, kind: str, timeout: float) -> str:
+    """The candidate's user follows ``target``, which answers ``kind`` (Accept or Reject);
+    the user's following collection."""
+    follow_activity = user_follows(remote, user, target, timeout)
+    if follow_activity is None:
+        cant_tell(f"the user's Follow of {target.id} was not delivered, so it cannot be "
+                  f"answered with {kind}")
+    following = url_of(user.document().get("following"))
+    if following is None:
+        cant_tell("the actor names no following collection")
+    answer = {"@context": AS_CONTEXT, "id": remote.new_object_id(), "type": kind,
+              "actor": target.id, "object": follow_activity, "to": [user.actor_id]}
+    remote.publish(answer)
+    response = fed.post(inbox, answer, target)
+    if not 200 <= response.status_code < 300:
+        cant_tell(f"the inbox refused a correctly signed {kind} (HTTP {response.status_code})")
+    return following
+
+
+def listed(user: CandidateUser, collection: str, actor_id: str, wait: float) -> bool:
+    """Whether ``actor_id`` shows in ``collection`` within ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        if actor_id in [url_of(i) for i in user.collection_items(collection)]:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.3)
+
+
+@pytest.mark.requirement("activitypub.following.accept-added")
+def test_accepted_follow_in_following(remote: RemoteServer, fed: FederationClient,
+                                      user: CandidateUser, inbox: str,
+                                      delivery_timeout: float) -> None:
+    dave = remote.actors["eos-dave"]
+    following = answer_follow(remote, fed, user, inbox, dave, "Accept", delivery_timeout)
+    expect(listed(user, following, dave.id, 3.0),
+           "once the Follow is accepted, the followed actor is in the following collection",
+           dave.id, "absent")
+
+
+@pytest.mark.requirement("activitypub.follow.reject-not-following")
+def test_rejected_follow_not_in_following(remote: RemoteServer, fed: FederationClient,
+                                          user: CandidateUser, inbox: str,
+                                          delivery_timeout: float) -> None:
+    carol = remote.actors["eos-carol"]
+    following = answer_follow(remote, fed, user, inbox, carol, "Reject", delivery_timeout)
+    time.sleep(1.0)  # give the inbox time to process the Reject, as for an Accept
+    expect(not listed(user, following, carol.id, 0.0),
+           "after a Reject of the Follow, the rejecting actor is not in the following "
+           "collection", "absent", "listed")
+
+
 @pytest.mark.requirement("activitypub.create.delivered")
 def test_create_delivered(posted: PostedNote) -> None:
     body = delivered(posted).json() or {}
@@ -268,6 +324,7 @@ def test_outbox_items_or_pages(posted: PostedNote, fed: FederationClient,
     if outbox is None:
         cant_tell("the actor names no outbox")
     _, document = fed.get_json(outbox, me)
+    expect(document is not None, "the outbox can be fetched")
     assert document is not None
     if "orderedItems" in document:
         expect(isinstance(document["orderedItems"], list), "orderedItems is a list")
@@ -275,9 +332,22 @@ def test_outbox_items_or_pages(posted: PostedNote, fed: FederationClient,
     first = document.get("first")
     expect(first is not None, "the collection holds orderedItems or links its first page",
            "orderedItems or first", sorted(document))
-    page = first if isinstance(first, dict) else fed.get_json(str(first), me)[1]
-    expect(isinstance(page, dict) and page.get("type") == "OrderedCollectionPage",
-           "the first page is an OrderedCollectionPage", "OrderedCollectionPage", page)
+    # Walk the whole chain: every next link must lead to another page (AS2 Core §5.2).
+    items: list[Any] = []
+    link: Any = first
+    for _ in range(MAX_PAGES):
+        page = link if isinstance(link, dict) else fed.get_json(str(url_of(link)), me)[1]
+        expect(isinstance(page, dict) and page.get("type") == "OrderedCollectionPage",
+               f"the page {url_of(link)} is an OrderedCollectionPage", "OrderedCollectionPage",
+               page)
+        assert isinstance(page, dict)
+        items += as_list(page.get("orderedItems"))
+        link = page.get("next")
+        if link is None:
+            break
+    total = document.get("totalItems")
+    if isinstance(total, int) and link is None:
+        expect_equal(len(items), total, "items on the pages vs. the collection's totalItems")
 
 
 @pytest.mark.requirement("activitypub.outbox.reverse-chronological")

@@ -149,3 +149,16 @@ def test_jsonld_forms_accepted(fed: FederationClient, inbox: str, remote: Remote
                f"HTTP {response.status_code} for {json.dumps(form)[:300]}")
 
     each()
+
+
+@pytest.mark.requirement("activitypub.actor.shared-inbox")
+def test_shared_inbox_takes_deliveries(fed: FederationClient, actor: dict[str, Any],
+                                       remote: RemoteServer, me: LocalActor) -> None:
+    endpoints = actor.get("endpoints")
+    shared = url_of(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
+    if shared is None:
+        pytest.skip("the actor advertises no endpoints.sharedInbox (optional, §4.1)")
+    response = fed.post(shared, note_create(remote, me, "shared inbox"), me)
+    expect(accepted(response.status_code),
+           "a correctly signed public delivery to the advertised sharedInbox is accepted",
+           "2xx", response.status_code)
