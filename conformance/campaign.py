@@ -10,8 +10,12 @@ import json
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from conformance.catalogue import Suite
 from conformance.errors import (
@@ -97,10 +101,12 @@ def run_candidate(
     command = pytest_command(loaded, suites, options)
     process = subprocess.Popen(command, cwd=Path.cwd())
     try:
-        code = process.wait()
+        with _sigterm_forwarded_to(process):
+            code = process.wait()
     except KeyboardInterrupt:
-        # A Ctrl-C at the terminal reaches the child too; give it a moment to finish its
-        # report, and pass the interruption on if it came to us alone (SIGTERM, kill -INT).
+        # A Ctrl-C at the terminal reaches the child too, and a SIGTERM has been passed on
+        # already; give the child a moment to finish its report, and pass the interruption
+        # on if it came to us alone (kill -INT of this process only).
         try:
             code = process.wait(timeout=3)
         except subprocess.TimeoutExpired:
@@ -114,6 +120,27 @@ def run_candidate(
     if code == 4:
         code = EXIT_INPUT
     return CandidateRun(loaded, code, report, output_dir)
+
+
+@contextmanager
+def _sigterm_forwarded_to(process: subprocess.Popen[bytes]) -> Iterator[None]:
+    """A SIGTERM to the harness reaches only this process: pass it to the running child at
+    once, so the child stops where it is and reports the campaign as interrupted, instead of
+    finishing the checks and calling itself complete."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        with suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, forward)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def campaign_exit_code(runs: list[CandidateRun]) -> int:

@@ -469,12 +469,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = _state(session.config)
     if state is None or state.journal is None:
         return
-    # A second Ctrl-C must not cut the report short: what was recorded is written out.
+    # A second Ctrl-C, or a SIGTERM passed on by the harness while this process is already
+    # finishing, must not cut the report short: what was recorded is written out.
+    previous_term = signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _finish(session, state, exitstatus)
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
 def _finish(session: pytest.Session, state: RunState, exitstatus: int) -> None:
