@@ -129,6 +129,7 @@ def _read_with_base(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The manifest's table; ``extends = "other.toml"`` takes every top-level key not given
     here from that manifest (whole keys, no deep merge, so a ``launch`` is never mixed)."""
     data = read_toml(path, "candidate manifest")
+    _inline_file_templates(data, path)
     base = data.pop("extends", None)
     if base is None:
         return data
@@ -138,6 +139,46 @@ def _read_with_base(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if base_path in seen:
         raise InputError(f"candidate manifest {path}: field 'extends': {base_path} extends itself")
     return {**_read_with_base(base_path, (*seen, path.resolve())), **data}
+
+
+def _inline_file_templates(data: dict[str, Any], path: Path) -> None:
+    """``launch.files`` entries may be ``{ template = "relative/path" }``: the content of that
+    file, beside the declaring manifest, so several launch modes share one configuration.
+    Inlined at reading time, so the manifest digest covers what the candidate was given."""
+    launch = data.get("launch")
+    if not isinstance(launch, dict):
+        return
+    tables = [("launch.files", launch.get("files"))]
+    services = launch.get("services")
+    if isinstance(services, list):
+        tables += [
+            (f"launch.services.{i}.files", service.get("files"))
+            for i, service in enumerate(services)
+            if isinstance(service, dict)
+        ]
+    for field, files in tables:
+        if not isinstance(files, dict):
+            continue
+        for name, value in files.items():
+            if isinstance(value, dict):
+                files[name] = _template_content(value, path, f"{field}.{name}")
+
+
+def _template_content(value: dict[str, Any], path: Path, field: str) -> str:
+    template = value.get("template")
+    if set(value) != {"template"} or not isinstance(template, str):
+        raise InputError(
+            f"candidate manifest {path}: field '{field}': expected the file's content as a "
+            'string, or { template = "path relative to the manifest" }'
+        )
+    source = path.parent / template
+    try:
+        return source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(
+            f"candidate manifest {path}: field '{field}': cannot read template {source}: {reason}"
+        ) from None
 
 
 def load_manifest(path: Path) -> LoadedManifest:

@@ -327,3 +327,43 @@ def test_extends_missing_base_names_the_base(tmp_path: Path) -> None:
     message = input_error(path)
     assert str(tmp_path / "gone.toml") in message
     assert "file not found" in message
+
+
+def _with_files(files_toml: str) -> str:
+    marker = '\n[endpoints]'
+    assert marker in VALID_MANIFEST
+    return VALID_MANIFEST.replace(marker, f"\n[launch.files]\n{files_toml}\n{marker}", 1)
+
+
+def test_file_template_is_read_beside_the_declaring_manifest(tmp_path: Path) -> None:
+    write(tmp_path / "shared" / "server.conf", "listen {port}\n")
+    files = '"server.conf" = { template = "shared/server.conf" }'
+    write(tmp_path / "base.toml", _with_files(files))
+    # A variant in another folder inherits the base's launch: the path stays the base's.
+    child = write(tmp_path / "variants" / "child.toml",
+                  'extends = "../base.toml"\nid = "demo-child"\n')
+    for path in (tmp_path / "base.toml", child):
+        launch = load_manifest(path).manifest.launch
+        assert launch["files"] == {"server.conf": "listen {port}\n"}
+
+
+def test_file_template_content_is_part_of_the_manifest_digest(tmp_path: Path) -> None:
+    template = write(tmp_path / "server.conf", "listen {port}\n")
+    path = write(tmp_path / "a.toml", _with_files('"server.conf" = { template = "server.conf" }'))
+    before = load_manifest(path).sha256
+    template.write_text("listen {port}\nverbose\n")
+    assert load_manifest(path).sha256 != before
+
+
+def test_missing_file_template_names_the_field_and_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.toml", _with_files('"server.conf" = { template = "gone.conf" }'))
+    message = input_error(path)
+    assert "field 'launch.files.server.conf'" in message
+    assert str(tmp_path / "gone.conf") in message
+
+
+def test_file_entry_of_another_shape_is_an_input_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.toml", _with_files('"server.conf" = { source = "x.conf" }'))
+    message = input_error(path)
+    assert "field 'launch.files.server.conf'" in message
+    assert "template" in message
