@@ -1,7 +1,8 @@
 """Benchmark: containers vs processes for the reference candidates.
 
-Prints start-to-ready time per reference image (median of --repeat starts) and the CalDAV
-campaign wall time in container mode vs process mode (target: container within 2x).
+Prints start-to-ready time per reference image (median of --repeat starts) and the campaign
+wall time of the candidate's suites in container mode vs process mode (target: container
+within 2x), for every container manifest under fixtures/candidates/containers.
 
     .venv/bin/python bench/container_start.py [--repeat 5]
 """
@@ -37,10 +38,11 @@ def start_to_ready(manifest: Path, repeat: int) -> float:
 
 
 def campaign_wall(manifest: Path) -> float:
+    suites = [str(PROJECT / "suites" / s) for s in load_manifest(manifest).manifest.claims]
     with tempfile.TemporaryDirectory() as output:
         began = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "pytest", str(PROJECT / "suites" / "caldav"), "--candidate",
+            [sys.executable, "-m", "pytest", *suites, "--candidate",
              str(manifest), "--output-root", output, "-q", "-p", "no:cacheprovider"],
             cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         return time.perf_counter() - began
@@ -53,9 +55,9 @@ def main() -> None:
     print("| candidate | process start s | container start s | process campaign s | "
           "container campaign s | container/process |")
     print("|---|---|---|---|---|---|")
-    for name in ("radicale", "xandikos"):
+    for container in sorted((bundled_candidates_dir() / "containers").glob("*.toml")):
+        name = container.stem
         process = bundled_candidates_dir() / f"{name}.toml"
-        container = bundled_candidates_dir() / "containers" / f"{name}.toml"
         starts = [start_to_ready(m, args.repeat) for m in (process, container)]
         walls = [campaign_wall(m) for m in (process, container)]
         print(f"| {name} | {starts[0]:.2f} | {starts[1]:.2f} | {walls[0]:.2f} | {walls[1]:.2f} "

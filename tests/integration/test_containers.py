@@ -70,10 +70,31 @@ def both_modes(images: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "modes"
 
 
-@pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
-def test_container_mode_matches_process_mode(both_modes: Path, candidate: str) -> None:
-    process = read_report(both_modes / candidate)
-    container = read_report(both_modes / f"{candidate}-container")
+@pytest.fixture(scope="module")
+def matrix_modes(images: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Matrix campaign against Synapse as a process and in its container."""
+    root = tmp_path_factory.mktemp("matrix-modes")
+    result = conformance(
+        "run",
+        "--campaign",
+        "modes",
+        "--output-root",
+        str(root),
+        "--seed",
+        SEED,
+        "--candidate",
+        "synapse",
+        "--candidate",
+        str(CONTAINER_MANIFESTS / "synapse.toml"),
+        cwd=root,
+        timeout=1200,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
+    return root / "modes"
+
+
+def assert_same_outcomes(process: dict[str, Any], container: dict[str, Any]) -> None:
     assert container["verdict"] == process["verdict"]
     differing = {
         r: (o, outcomes(container).get(r))
@@ -81,6 +102,22 @@ def test_container_mode_matches_process_mode(both_modes: Path, candidate: str) -
         if outcomes(container).get(r) != o
     }
     assert differing == {}, f"process vs container outcomes differ: {differing}"
+
+
+@pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
+def test_container_mode_matches_process_mode(both_modes: Path, candidate: str) -> None:
+    process = read_report(both_modes / candidate)
+    container = read_report(both_modes / f"{candidate}-container")
+    assert_same_outcomes(process, container)
+
+
+def test_synapse_container_matches_process_mode(matrix_modes: Path) -> None:
+    process = read_report(matrix_modes / "synapse")
+    container = read_report(matrix_modes / "synapse-container")
+    assert_same_outcomes(process, container)
+    assert container["candidate"]["observed"] == process["candidate"]["observed"]
+    assert container["run"]["start_parameters"]["kind"] == "container"
+    assert leftovers() == []
 
 
 @pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
