@@ -71,11 +71,13 @@ def proxied_manifest(
     directory: Path,
     name: str,
     endpoints: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
 ) -> Path:
     """The candidate's manifest, but reached as an endpoint through the proxy. Its other
-    endpoints (``endpoints``: as the running candidate expanded them) still lead to it."""
+    endpoints (``endpoints``: as the running candidate expanded them) still lead to it, and
+    commands the suite runs on it get the running launcher's placeholder ``values``."""
     data: dict[str, Any] = loaded.manifest.model_dump(exclude_none=True)
-    data["launch"] = {"kind": "endpoint"}
+    data["launch"] = {"kind": "endpoint", "values": dict(values or {})}
     # The copy lives elsewhere: file paths of artefacts must still lead to the same files.
     for artefact in data["artefacts"]:
         for key in ("path", "npm_lockfile"):
@@ -172,7 +174,7 @@ def run_fault_catalogue(
         everything = sorted({r for fault in faults for r in fault.breaks})
         with FaultProxy(running.base_url, NO_FAULT, proxy_port) as proxy:
             manifest = proxied_manifest(
-                loaded, proxy.url, work_dir, "clean", running.endpoints
+                loaded, proxy.url, work_dir, "clean", running.endpoints, launcher.template_values
             )
             clean = outcomes_of(
                 run_checks(manifest, loaded.manifest.id, suite, everything, work_dir, "clean"),
@@ -197,7 +199,12 @@ def run_fault_catalogue(
                 continue
             with FaultProxy(running.base_url, fault, proxy_port) as proxy:
                 manifest = proxied_manifest(
-                    loaded, proxy.url, work_dir, f"fault-{fault.name}", running.endpoints
+                    loaded,
+                    proxy.url,
+                    work_dir,
+                    f"fault-{fault.name}",
+                    running.endpoints,
+                    launcher.template_values,
                 )
                 report = run_checks(
                     manifest,

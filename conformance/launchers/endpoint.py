@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from conformance.launchers.base import Launcher, ReadinessProbe, RunningCandidate
 
@@ -13,6 +13,9 @@ class EndpointSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ready: ReadinessProbe = ReadinessProbe(timeout=10)
+    # Placeholder values for commands a suite runs against the running candidate (say, where
+    # it keeps its files), since no launcher of the harness knows them.
+    values: dict[str, str] = Field(default_factory=dict)
 
 
 class EndpointLauncher(Launcher):
@@ -20,9 +23,10 @@ class EndpointLauncher(Launcher):
     Settings: ClassVar[type[BaseModel]] = EndpointSettings
 
     def start(self) -> RunningCandidate:
-        endpoints = self.expand_endpoints()
         settings = self.settings
         assert isinstance(settings, EndpointSettings)
+        self.template_values = dict(settings.values)
+        endpoints = self.expand_endpoints()
         self.wait_until_ready(endpoints, settings.ready)
         return RunningCandidate(endpoints, self)
 

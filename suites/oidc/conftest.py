@@ -11,7 +11,10 @@ Manifest settings under ``[settings.oidc]``:
   form's id or name), ``fields`` (name -> value, with ``{username}``/``{password}``) and
   ``submit`` (the button's name -> value, if it matters);
 - ``scopes``: claims the account holds per scope, to check scope-to-claims mapping, e.g.
-  ``scopes = { email = ["email"], profile = ["name"] }``.
+  ``scopes = { email = ["email"], profile = ["name"] }``;
+- ``rotate_keys``: a command (placeholders of the launcher, e.g. ``{workdir}``) that makes the
+  provider rotate its signing keys, and ``rotation_timeout`` (seconds, default 5) to wait for
+  the new keys to be published.
 """
 
 from __future__ import annotations
@@ -28,6 +31,17 @@ from conformance.context import CandidateContext
 from suites.oidc import rp
 
 DISCOVERY_PATH = ".well-known/openid-configuration"
+# Checks that change the provider's state for everyone (its signing keys) run last, so no other
+# check meets a key set other than the one it fetched.
+RUN_LAST = ("test_rotation.py",)
+
+
+def runs_last(item: pytest.Item) -> bool:
+    return item.path.name in RUN_LAST and item.path.parent.parent.name == "oidc"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=runs_last)
 
 
 @pytest.fixture(scope="session")

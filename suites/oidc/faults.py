@@ -237,6 +237,21 @@ def _drop_kid(key: dict[str, Any]) -> None:
     key.pop("kid", None)
 
 
+def _frozen_jwks() -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    """jwks_uri keeps answering with the first JWK Set it served, like a stale cache in front
+    of the provider: keys added by a rotation are never published."""
+    first: list[bytes] = []
+
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        data = _json(response)
+        if data is None or not isinstance(data.get("keys"), list) or set(data) != {"keys"}:
+            return response
+        if not first:
+            first.append(response.body)
+        return response.with_body(first[0])
+    return on_response
+
+
 # --- more faults: one rule each -------------------------------------------------------------
 
 def _json_answer(status: int, data: dict[str, Any]) -> ProxyResponse:
@@ -477,6 +492,11 @@ FAULTS = [
           "The JWK Set's keys carry no kid, so the ID token's kid names no published key.",
           ("oidc.jwks.kid-distinct", "oidc.keys.rotation"),
           on_response=_edit_jwks(_drop_kid)),
+    Fault("jwks-frozen-after-rotation",
+          "jwks_uri keeps serving the key set it served first, so a rotated signing key is "
+          "never published.",
+          ("oidc.keys.rotation.rotated",),
+          on_response=_frozen_jwks()),
     Fault("id-token-wrong-aud",
           "The ID token is issued for another audience than the client.",
           ("oidc.id-token.aud", "oidc.id-token.signature"),

@@ -141,3 +141,27 @@ def test_a_missing_variant_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert path == tmp_path / "variants" / loaded.manifest.id / "broken.toml"
     report, problem = run_variant(loaded, None, fault, tmp_path)  # type: ignore[arg-type]
     assert report is None and problem is not None and "broken" in problem
+
+
+def test_proxied_manifest_passes_the_running_launchers_values_to_commands(tmp_path: Path) -> None:
+    # A suite's command acting on the candidate (a key rotation) needs e.g. its {workdir},
+    # also when the checks reach it as an endpoint through a fault proxy.
+    with local_http_server() as (url, _):
+        loaded = load_manifest(write(tmp_path / "c.toml", VALID_MANIFEST))
+        path = proxied_manifest(loaded, url, tmp_path, "p", values={"workdir": "/srv/op"})
+        launcher = launcher_of(load_manifest(path), tmp_path / "out")
+        running = launcher.start()
+        assert running.base_url == url
+        assert launcher.template_values == {"workdir": "/srv/op"}
+
+
+def test_endpoint_values_must_be_strings(tmp_path: Path) -> None:
+    manifest = VALID_MANIFEST.replace(
+        'kind = "process"\ncommand = ["{python}", "-m", "http.server", "{port}"]',
+        'kind = "endpoint"\nvalues = { workdir = 3 }',
+    )
+    assert manifest != VALID_MANIFEST
+    loaded = load_manifest(write(tmp_path / "c.toml", manifest))
+    with pytest.raises(InputError) as caught:
+        launcher_of(loaded, tmp_path / "out")
+    assert "launch.values.workdir" in str(caught.value)
