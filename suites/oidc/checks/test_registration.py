@@ -70,10 +70,22 @@ def test_registered_client_completes_code_flow(
     body = body_of(response)
     client = rp.Client(str(body.get("client_id")), str(body.get("client_secret", "")),
                        tuple(sent["redirect_uris"]))
-    flow = flows.complete(client)
-    expect(isinstance(flow.tokens.get("id_token"), str), "the new client gets an ID token",
-           actual=sorted(flow.tokens))
-    claims = rp.unverified_claims(flow.id_token)
+    # The registration itself succeeded, so a provider that refuses the new client at its
+    # authorization or token endpoint fails this requirement; it is no missing precondition.
+    url = rp.authorization_url(endpoint(flows.metadata, "authorization_endpoint"), client,
+                               state=rp.new_state(), nonce=rp.new_state())
+    outcome = flows.new_browser().authorize(url, client)
+    expect(outcome.callback is not None and bool(outcome.callback.code),
+           "the new client gets an authorization code",
+           actual=outcome.callback.params if outcome.callback
+           else f"stopped at HTTP {outcome.final.status_code} {outcome.final.url}")
+    assert outcome.callback is not None and outcome.callback.code is not None
+    response = flows.redeem(client, outcome.callback.code)
+    expect_equal(response.status_code, 200, "status of the new client's token request")
+    tokens = rp.json_body(response, "the token response")
+    expect(isinstance(tokens.get("id_token"), str), "the new client gets an ID token",
+           actual=sorted(tokens))
+    claims = rp.unverified_claims(str(tokens["id_token"]))
     aud = claims.get("aud")
     expect(client.client_id in (aud if isinstance(aud, list) else [aud]),
            "the ID token is issued to the new client", actual=aud)
