@@ -175,24 +175,30 @@ class Browser:
             response = submitted
         cant_tell(f"the authorization request went through more than {MAX_PAGES} pages")
 
-    def _submit_form(self, page: requests.Response) -> requests.Response | None:
-        if "html" not in page.headers.get("Content-Type", ""):
+    def interaction_form(self, page: requests.Response) -> tuple[FormStep, Any] | None:
+        """The first of the manifest's login/consent forms that ``page`` shows, if any."""
+        if "html" not in page.headers.get("Content-Type", "") or not page.content:
             return None
         document = html.fromstring(page.content)
         for step in self.steps:
             forms = [f for f in document.forms
                      if step.form in (f.get("id"), f.get("name"))]
-            if not forms:
-                continue
-            form = forms[0]
-            data = {name: value for name, value in form.form_values()}
-            data.update(step.fields)
-            data.update(step.submit)
-            action = urljoin(page.url, form.get("action") or page.url)
-            if (form.get("method") or "get").lower() == "post":
-                return self.session.post(action, data=data, allow_redirects=False)
-            return self.session.get(action, params=data)
+            if forms:
+                return step, forms[0]
         return None
+
+    def _submit_form(self, page: requests.Response) -> requests.Response | None:
+        found = self.interaction_form(page)
+        if found is None:
+            return None
+        step, form = found
+        data = {name: value for name, value in form.form_values()}
+        data.update(step.fields)
+        data.update(step.submit)
+        action = urljoin(page.url, form.get("action") or page.url)
+        if (form.get("method") or "get").lower() == "post":
+            return self.session.post(action, data=data, allow_redirects=False)
+        return self.session.get(action, params=data)
 
 
 def unverified_claims(token: str) -> dict[str, Any]:
