@@ -13,17 +13,9 @@ set -euo pipefail
 packages=(liblemonldap-ng-portal-perl libcrypt-openssl-bignum-perl libgd-securityimage-perl
           libimage-magick-perl libio-string-perl libstring-random-perl libhttp-parser-xs-perl
           libcookie-baker-xs-perl libconvert-pem-perl openssl)
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-if ((${#missing[@]})); then
-  apt-get update -qq
-  # Recommends would pull nginx, which the harness does not use.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# Without Recommends, which would pull nginx, which the harness does not use.
+source "$(dirname "$0")/../install-missing.bash"
+install_missing "${packages[@]}"
 # The portal package depends on lemonldap-ng-fastcgi-server, whose service systemd would
 # start with Debian's demonstration configuration; the harness never uses it.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet lemonldap-ng-fastcgi-server 2>/dev/null; then

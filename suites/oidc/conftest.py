@@ -86,8 +86,8 @@ def endpoint(metadata: dict[str, Any], name: str) -> str:
     return value
 
 
-@pytest.fixture(scope="session")
-def jwks(session: RecordingSession, metadata: dict[str, Any]) -> dict[str, Any]:
+def fetch_jwks(session: RecordingSession, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The JWK Set at jwks_uri now; checks that need it cannot tell without it."""
     response = session.get(endpoint(metadata, "jwks_uri"))
     try:
         data = response.json()
@@ -96,6 +96,11 @@ def jwks(session: RecordingSession, metadata: dict[str, Any]) -> dict[str, Any]:
     if response.status_code != 200 or not isinstance(data, dict):
         cant_tell(f"the JWK Set could not be read (HTTP {response.status_code})")
     return data
+
+
+@pytest.fixture(scope="session")
+def jwks(session: RecordingSession, metadata: dict[str, Any]) -> dict[str, Any]:
+    return fetch_jwks(session, metadata)
 
 
 @pytest.fixture(scope="session")

@@ -17,21 +17,14 @@ from conformance import cant_tell, expect
 from conformance.context import CandidateContext
 from conformance.tools import run_template
 from suites.oidc import rp
-from suites.oidc.conftest import Flows, endpoint
+from suites.oidc.conftest import Flows, fetch_jwks
 
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 DEFAULT_TIMEOUT = 5.0
 
 
 def current_jwks(flows: Flows) -> dict[str, Any]:
-    response = flows.session.get(endpoint(flows.metadata, "jwks_uri"))
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if response.status_code != 200 or not isinstance(data, dict):
-        cant_tell(f"the JWK Set could not be read (HTTP {response.status_code})")
-    return data
+    return fetch_jwks(flows.session, flows.metadata)
 
 
 def kids(jwks: dict[str, Any]) -> list[Any]:
