@@ -85,6 +85,18 @@ class KnownDeviation(Strict):
     intermittent: bool = False
 
 
+class SettingForTests(Strict):
+    """A setting the candidate runs with only so the harness can test it (plain HTTP on
+    loopback, an authorisation shortcut), and the requirements whose results depend on it.
+    The report says so beside each of them: a buyer reads what holds in production."""
+
+    name: str = Field(pattern=SLUG)
+    description: str = Field(min_length=1)
+    requirements: list[str] = Field(
+        min_length=1, description="requirement ids, or a prefix ending in '*' (e.g. 'ap.follow.*')"
+    )
+
+
 class Manifest(Strict):
     id: str = Field(pattern=SLUG)
     product: str = Field(min_length=1)
@@ -98,6 +110,7 @@ class Manifest(Strict):
     accounts: dict[str, Account] = Field(default_factory=dict)
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     known_deviations: list[KnownDeviation] = Field(default_factory=list)
+    test_mode: list[SettingForTests] = Field(default_factory=list)
 
     @field_validator("endpoints")
     @classmethod

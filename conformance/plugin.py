@@ -104,6 +104,7 @@ class RunState:
         root = Path(config.getoption("output_root"))
         self.output_dir = root / config.getoption("campaign") / self.manifest.id
         self.suites: dict[str, Suite] = {}
+        self.test_mode: list[dict[str, Any]] = []
         self.journal: Journal | None = None
         self.launcher: Launcher | None = None
         self.running: RunningCandidate | None = None
@@ -182,6 +183,32 @@ def _requirement_ids(item: pytest.Item) -> list[str]:
     return ids
 
 
+def _resolve_test_mode(state: RunState, known_ids: set[str], claimed: set[str]
+                       ) -> list[dict[str, Any]]:
+    """The manifest's test-mode settings with their requirement patterns resolved to the ids
+    of the claimed suites; a pattern of a claimed standard that matches nothing is a typo."""
+    resolved = []
+    for index, setting in enumerate(state.manifest.test_mode):
+        ids: list[str] = []
+        for pattern in setting.requirements:
+            prefix = pattern.removesuffix("*")
+            matched = sorted(
+                r for r in known_ids if (r.startswith(prefix) if pattern.endswith("*")
+                                         else r == pattern)
+            )
+            if not matched and pattern.split(".")[0] in claimed:
+                _input_error(
+                    f"candidate manifest {state.loaded.path}: field 'test_mode.{index}."
+                    f"requirements': {pattern!r} matches no requirement"
+                )
+            ids += [r for r in matched if r not in ids]
+        if ids:
+            resolved.append(
+                {"name": setting.name, "description": setting.description, "requirements": ids}
+            )
+    return resolved
+
+
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
@@ -258,6 +285,7 @@ def _select(
                 f"'known_deviations.{index}.requirement': unknown requirement "
                 f"{deviation.requirement!r}"
             )
+    state.test_mode = _resolve_test_mode(state, known_ids, set(claimed))
     unknown = wanted_requirements - known_ids
     if unknown:
         _input_error(f"--requirement: unknown requirement id(s) {', '.join(sorted(unknown))}")
@@ -362,6 +390,7 @@ def _open_journal(state: RunState, profiles_wanted: set[str]) -> None:
                     d.requirement: {"reason": d.reason, "reference": d.reference}
                     for d in manifest.known_deviations
                 },
+                "test_mode": state.test_mode,
             },
             "suites": suites,
             "profiles": profiles,

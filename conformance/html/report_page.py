@@ -42,6 +42,7 @@ class RequirementRow:
     checks: list[str]
     findings: list[FindingView]
     deviation: KnownDeviation | None
+    test_mode: list[str]
     search: str
 
 
@@ -75,6 +76,7 @@ def requirement_row(
 ) -> RequirementRow:
     """One row; outcome and findings come from the check results, not the stated outcome."""
     deviation = requirement.known_deviation or report.candidate.known_deviations.get(requirement.id)
+    test_mode = [t.name for t in report.candidate.test_mode if requirement.id in t.requirements]
     shown = category(outcome, deviation is not None)
     findings = [c for c in covering if c.outcome in (Outcome.FAILED, Outcome.CANT_TELL)]
     search = " ".join(
@@ -98,6 +100,7 @@ def requirement_row(
         checks=[c.nodeid for c in covering],
         findings=[finding_view(f) for f in findings],
         deviation=deviation,
+        test_mode=test_mode,
         search=search,
     )
 

@@ -43,6 +43,11 @@ def build_report(entries: list[dict[str, Any]]) -> Report:
         for requirement_id in check.requirements:
             by_requirement[requirement_id].append(check)
 
+    depends: dict[str, list[str]] = defaultdict(list)
+    for setting in candidate.test_mode:
+        for requirement_id in setting.requirements:
+            depends[requirement_id].append(setting.name)
+
     results = []
     for info in requirements:
         covering = by_requirement.get(info.id, [])
@@ -54,6 +59,7 @@ def build_report(entries: list[dict[str, Any]]) -> Report:
                 checks=[check.nodeid for check in covering],
                 findings=[c for c in covering if c.outcome in (Outcome.FAILED, Outcome.CANT_TELL)],
                 known_deviation=candidate.known_deviations.get(info.id),
+                test_mode=depends.get(info.id, []),
             )
         )
 

@@ -41,6 +41,14 @@ class KnownDeviation(Model):
     reference: str
 
 
+class TestModeInfo(Model):
+    __test__ = False  # not a pytest test class, whatever its name
+
+    name: str
+    description: str
+    requirements: list[str] = Field(description="the requirement ids whose results depend on it")
+
+
 class CandidateInfo(Model):
     id: str
     product: str
@@ -54,6 +62,10 @@ class CandidateInfo(Model):
         default_factory=dict,
         description="facts the suites observed about the candidate during the run, by name "
         "(e.g. the protocol versions it announces)",
+    )
+    test_mode: list[TestModeInfo] = Field(
+        default_factory=list,
+        description="settings the candidate ran with only for testing, and what depends on them",
     )
 
 
@@ -130,6 +142,10 @@ class RequirementResult(RequirementInfo):
         default_factory=list, description="the failing or undecided checks, with their evidence"
     )
     known_deviation: KnownDeviation | None = None
+    test_mode: list[str] = Field(
+        default_factory=list,
+        description="names of the candidate's test-mode settings this result depends on",
+    )
 
 
 class ProfileVerdict(Model):

@@ -330,3 +330,21 @@ def test_signing_a_report_rewrites_its_page_with_the_verified_signature(
     )
     assert result.exit_code == 0, result.output
     assert "Signature verified" in (tmp_path / "run" / "report.html").read_text()
+
+
+def test_test_mode_settings_are_listed_and_linked_from_their_requirements(tmp_path: Path) -> None:
+    from conformance.report.model import TestModeInfo
+
+    report = make_report()
+    first, second = report.requirements[0].id, report.requirements[1].id
+    setting = TestModeInfo(name="plain-http", description="HTTP <b>only</b> on loopback",
+                           requirements=[first])
+    report = report.model_copy(update={"candidate": report.candidate.model_copy(
+        update={"test_mode": [setting]})})
+    doc = tree(page_of(report, tmp_path))
+    listed = doc.get_element_by_id("test-mode-plain-http")
+    assert "plain-http" in listed.text_content()
+    assert "HTTP <b>only</b> on loopback" in doc.text_content()  # text, never markup
+    links = doc.get_element_by_id(f"req-{first}").xpath(".//a[@href='#test-mode-plain-http']")
+    assert len(links) == 1
+    assert not doc.get_element_by_id(f"req-{second}").xpath(".//span[@class='test-mode']")

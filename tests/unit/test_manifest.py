@@ -367,3 +367,10 @@ def test_file_entry_of_another_shape_is_an_input_error(tmp_path: Path) -> None:
     message = input_error(path)
     assert "field 'launch.files.server.conf'" in message
     assert "template" in message
+
+
+def test_test_mode_setting_needs_a_name_a_description_and_requirements(tmp_path: Path) -> None:
+    entry = '\n[[test_mode]]\nname = "Plain HTTP"\ndescription = ""\nrequirements = []\n'
+    message = input_error(write(tmp_path / "a.toml", VALID_MANIFEST + entry))
+    for field in ("test_mode.0.name", "test_mode.0.description", "test_mode.0.requirements"):
+        assert f"field '{field}'" in message

@@ -371,6 +371,27 @@ def unknown_requirement_option(root: Path) -> Pending:
     return start_pytest(root, suite, "--candidate", str(manifest), "--requirement", "demo.zz")
 
 
+@scenario
+def mode_pattern_matching_nothing(root: Path) -> Pending:
+    suite = make_suite(root, "modebad", TWO_MUSTS, PASSING_CHECKS)
+    manifest = make_manifest(root, HTTP_SERVER, new_marker(), extra="""
+[[test_mode]]
+name = "typo"
+description = "a pattern with a typo"
+requirements = ["demo.zz*"]
+""")
+    return start_pytest(root, suite, "--candidate", str(manifest))
+
+
+def test_test_mode_pattern_matching_nothing_is_an_input_error(
+    mode_pattern_matching_nothing: Run,
+) -> None:
+    run = mode_pattern_matching_nothing
+    assert run.returncode == 2
+    assert "field 'test_mode.0.requirements': 'demo.zz*' matches no requirement" in run.stderr
+    assert_plain_error(run)
+
+
 def test_unknown_requirement_option_is_an_input_error(unknown_requirement_option: Run) -> None:
     run = unknown_requirement_option
     assert run.returncode == 2
@@ -489,6 +510,11 @@ def mixed(root: Path) -> Pending:
 requirement = "demo.fail"
 reason = "serves no missing files"
 reference = "https://example.org/issues/7"
+
+[[test_mode]]
+name = "plain-http"
+description = "served over plain HTTP for the test"
+requirements = ["demo.a*", "demo.fail"]
 """)
     return start_pytest(root, suite, "--candidate", str(manifest), "--seed", "1234",
                         marker=marker)
@@ -542,6 +568,14 @@ def test_known_deviation_is_attached_but_stays_failed(mixed: Run) -> None:
     assert failed["outcome"] == "failed"
     assert failed["known_deviation"] == {"reason": "serves no missing files",
                                          "reference": "https://example.org/issues/7"}
+
+
+def test_test_mode_settings_are_named_beside_what_depends_on_them(mixed: Run) -> None:
+    (setting,) = mixed.report()["candidate"]["test_mode"]
+    assert setting["name"] == "plain-http"
+    assert setting["requirements"] == ["demo.also", "demo.assert", "demo.fail"]
+    assert mixed.requirement("demo.also")["test_mode"] == ["plain-http"]
+    assert mixed.requirement("demo.pass")["test_mode"] == []
 
 
 def test_messages_explain_each_outcome(mixed: Run) -> None:
