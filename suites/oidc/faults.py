@@ -567,6 +567,10 @@ FAULTS = [
           "The issuer carries a query component.",
           ("oidc.discovery.issuer-form", "oidc.discovery.issuer-matches"),
           on_response=_edit_discovery(lambda d: d.update(issuer=d["issuer"] + "?tenant=a"))),
+    Fault("issuer-plain-http",
+          "The issuer is a plain-http URL of a host other than loopback.",
+          ("oidc.discovery.issuer-form",),
+          on_response=_edit_discovery(lambda d: d.update(issuer="http://login.example.test"))),
     Fault("discovery-members-missing",
           "The discovery document leaves out the endpoints and supported-value lists, and its "
           "scopes_supported omits openid.",

@@ -13,6 +13,7 @@ from conformance import cant_tell, expect, expect_equal, expect_in
 
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k", "oth")
 KEY_TYPES = ("RSA", "EC", "oct", "OKP")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def is_absolute_url(value: object) -> bool:
@@ -55,6 +56,11 @@ def test_issuer_is_an_absolute_url_without_query(metadata: dict[str, Any]) -> No
     issuer = metadata.get("issuer")
     expect(is_absolute_url(issuer), "the issuer is an absolute URL", actual=issuer)
     parts = urlsplit(str(issuer))
+    # Plain HTTP is only a test setting on the machine's own loopback (the manifest's
+    # test_mode says so in the report); anywhere else the issuer must use https.
+    expect(parts.scheme == "https" or parts.hostname in LOOPBACK_HOSTS,
+           "the issuer uses the https scheme (http only on loopback, for tests)",
+           expected="https://…", actual=issuer)
     expect(not parts.query and not parts.fragment and "?" not in str(issuer)
            and "#" not in str(issuer), "the issuer has no query or fragment", actual=issuer)
 
