@@ -24,6 +24,7 @@ from conformance.campaign import (
     write_campaign_index,
 )
 from conformance.errors import EXIT_INPUT, EXIT_INTERRUPTED, ConformanceError, InputError
+from conformance.html.campaign_pages import write_campaign_comparisons
 from conformance.html.run_page import write_run_page
 from conformance.images import build as build_image
 from conformance.images import recipes as image_recipes
@@ -193,6 +194,9 @@ def run(
             )
     console.print(table)
     console.print(f"campaign index: {index}")
+    reports = [(r.output_dir, r.report) for r in runs if r.report is not None]
+    for page in write_campaign_comparisons(reports, index.parent):
+        console.print(f"comparison: {page}")
     sys.exit(campaign_exit_code(runs))
 
 

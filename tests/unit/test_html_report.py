@@ -348,3 +348,20 @@ def test_test_mode_settings_are_listed_and_linked_from_their_requirements(tmp_pa
     links = doc.get_element_by_id(f"req-{first}").xpath(".//a[@href='#test-mode-plain-http']")
     assert len(links) == 1
     assert not doc.get_element_by_id(f"req-{second}").xpath(".//span[@class='test-mode']")
+
+
+def test_a_campaign_compares_every_profile_two_candidates_claim(tmp_path: Path) -> None:
+    from conformance.html.campaign_pages import write_campaign_comparisons
+
+    first, second = make_report(), make_report({"demo.m1": "failed", "demo.m2": "passed",
+                                                "demo.s1": "passed"})
+    for name, report in (("a", first), ("b", second)):
+        write_outputs(report, tmp_path / name)
+    (verdict,) = first.profiles
+    alone = write_campaign_comparisons([(tmp_path / "a", first)], tmp_path)
+    assert alone == [], "one candidate has nothing to be compared with"
+    (page,) = write_campaign_comparisons([(tmp_path / "a", first), (tmp_path / "b", second)],
+                                         tmp_path)
+    assert page == tmp_path / f"compare-{verdict.standard}-{verdict.profile}.html"
+    row = tree(page.read_text(encoding="utf-8")).get_element_by_id("req-demo.m1")
+    assert "passed" in row.text_content() and "failed" in row.text_content()
