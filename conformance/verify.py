@@ -85,6 +85,8 @@ class Verification(BaseModel):
     vendor: str | None = None
     version: str | None = None
     candidate: str | None = None
+    # Settings the candidate ran with only for testing: name -> how many results depend on it.
+    test_mode: dict[str, int] = {}
     subjects: list[tuple[str, str]] = []
     artifact: str | None = None
     profiles: list[ProfileView] = []
@@ -245,6 +247,7 @@ def _describe(statement: ParsedStatement, result: Verification) -> None:
     result.vendor = report.candidate.vendor
     result.version = report.candidate.version
     result.candidate = report.candidate.id
+    result.test_mode = {t.name: len(t.requirements) for t in report.candidate.test_mode}
     result.subjects = statement.subjects
 
 

@@ -49,6 +49,12 @@ def render_verification(result: Verification) -> RenderableType:
             f"{escape(result.product)} {escape(result.version or '(no version)')} "
             f"by {escape(result.vendor or '')} (candidate {escape(result.candidate or '')})",
         )
+    if result.test_mode:
+        facts.add_row(
+            "test mode",
+            ", ".join(f"{escape(name)} ({count} requirements depend on it)"
+                      for name, count in result.test_mode.items()),
+        )
     for name, digest in result.subjects:
         facts.add_row("artefact", f"{escape(name)} {digest}")
     if result.artifact:

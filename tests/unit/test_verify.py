@@ -77,6 +77,22 @@ def test_official_report_by_an_auditor_verifies(auditor: Signer, trust: TrustLis
     assert label.valid_until is not None and label.valid_until.startswith("2028-01-01")
 
 
+def test_test_mode_settings_are_shown_from_the_signed_report(
+    auditor: Signer, trust: TrustList
+) -> None:
+    from conformance.report.model import TestModeInfo
+
+    report = make_report()
+    setting = TestModeInfo(name="plain-http", description="loopback HTTP",
+                           requirements=[r.id for r in report.requirements[:2]])
+    report = report.model_copy(update={"candidate": report.candidate.model_copy(
+        update={"test_mode": [setting]})})
+    result = check(signed(report, auditor), trust)
+    assert result.ok, result.reasons
+    assert result.test_mode == {"plain-http": 2}
+    assert check(signed(make_report(), auditor), trust).test_mode == {}
+
+
 def test_self_assessment_by_a_vendor_verifies_without_a_label(
     vendor: Signer, trust: TrustList
 ) -> None:
