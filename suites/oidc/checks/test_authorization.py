@@ -63,12 +63,16 @@ def test_missing_response_type_is_refused(flows: Flows, client: rp.Client,
               "error sent to the redirect URI")
 
 
+def unregistered_redirect_request(metadata: dict[str, Any], client: rp.Client) -> str:
+    return rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
+                                redirect_uri=UNREGISTERED, state=rp.new_state(),
+                                nonce=rp.new_state())
+
+
 @pytest.mark.requirement("oidc.authz.unregistered-redirect-uri")
 def test_unregistered_redirect_uri_is_refused(flows: Flows, client: rp.Client,
                                               metadata: dict[str, Any]) -> None:
-    url = rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
-                               redirect_uri=UNREGISTERED, state=rp.new_state(),
-                               nonce=rp.new_state())
+    url = unregistered_redirect_request(metadata, client)
     # Signing in when asked: a provider that checks redirect_uri only after login is right too,
     # as long as it never redirects there (the open-redirector fault does).
     outcome = flows.new_browser().authorize(url, client, watch=(UNREGISTERED,))
@@ -78,9 +82,7 @@ def test_unregistered_redirect_uri_is_refused(flows: Flows, client: rp.Client,
 @pytest.mark.requirement("oidc.authz.redirect-uri-checked-first")
 def test_unregistered_redirect_uri_is_refused_before_login(flows: Flows, client: rp.Client,
                                                            metadata: dict[str, Any]) -> None:
-    url = rp.authorization_url(endpoint(metadata, "authorization_endpoint"), client,
-                               redirect_uri=UNREGISTERED, state=rp.new_state(),
-                               nonce=rp.new_state())
+    url = unregistered_redirect_request(metadata, client)
     browser = flows.new_browser()
     outcome = browser.authorize(url, client, interact=False, watch=(UNREGISTERED,))
     expect_no_redirect_to(outcome, UNREGISTERED, "unregistered redirect_uri")
