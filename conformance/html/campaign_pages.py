@@ -27,11 +27,11 @@ def write_campaign_comparisons(reports: list[tuple[Path, Report]], out_dir: Path
     from conformance.report.files import write_atomically
 
     at = datetime.now(UTC)
+    inputs = inputs_from_environment(at)  # not strict: an unusable trust list shows as such
     written = []
     for (standard, profile), directories in comparison_groups(reports).items():
         out = out_dir / f"compare-{standard}-{profile}.html"
         try:
-            inputs = inputs_from_environment(at)
             entries = [Entry(d, *examine(d, inputs, at)) for d in directories]
             write_atomically(out, render_compare(entries, out, profile).encode("utf-8"))
         except Exception as error:
