@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from conformance.launchers import launcher_of
+from conformance.candidate.launchers import launcher_of
+from conformance.candidate.manifest import load_manifest
 from conformance.locations import bundled_candidates_dir
-from conformance.manifest import load_manifest
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -63,7 +63,7 @@ def one_run(root: Path, candidate: str) -> dict[str, float]:
 def fault_run(root: Path) -> float:
     began = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "conformance.cli", "faults", "run", "oidc", "--candidate",
+        [sys.executable, "-m", "conformance.cli.main", "faults", "run", "oidc", "--candidate",
          FAULT_CANDIDATE, "--work-dir", str(root)],
         cwd=PROJECT, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         check=False,

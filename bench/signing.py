@@ -24,12 +24,12 @@ from rich.table import Table
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from conformance.policy import LabelPolicy  # noqa: E402
 from conformance.report.model import Report  # noqa: E402
-from conformance.signing.keys import key_id, public_to_text  # noqa: E402
-from conformance.signing.sign import sign_report  # noqa: E402
-from conformance.signing.trust import load_trust_list  # noqa: E402
-from conformance.verify import verify_bytes  # noqa: E402
+from conformance.trust.keys import key_id, public_to_text  # noqa: E402
+from conformance.trust.policy import LabelPolicy  # noqa: E402
+from conformance.trust.sign import sign_report  # noqa: E402
+from conformance.trust.trust_list import load_trust_list  # noqa: E402
+from conformance.trust.verify import verify_bytes  # noqa: E402
 from tests.helpers import Req  # noqa: E402
 from tests.unit.signing_support import make_report  # noqa: E402
 

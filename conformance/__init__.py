@@ -4,10 +4,17 @@ The core knows no standard by name: suites live under ``suites/`` and use only t
 API re-exported here.
 """
 
-from conformance.checks import CantTell, CheckFailure, cant_tell, expect, expect_equal, expect_in
-from conformance.evidence import EvidenceLog, current_evidence, record_response
-from conformance.http import RecordingSession
-from conformance.observations import observe
+from conformance.check.evidence import EvidenceLog, current_evidence, record_response
+from conformance.check.http import RecordingSession
+from conformance.check.observations import observe
+from conformance.check.verdicts import (
+    CantTell,
+    CheckFailure,
+    cant_tell,
+    expect,
+    expect_equal,
+    expect_in,
+)
 
 __version__ = "0.1.0"
 

@@ -6,8 +6,8 @@ import importlib.util
 import os
 from pathlib import Path
 
-from conformance.catalogue import CATALOGUE_FILE, Suite, load_suite
 from conformance.errors import InputError
+from conformance.suite.catalogue import CATALOGUE_FILE, Suite, load_suite
 
 
 def suites_root() -> Path:

@@ -94,7 +94,7 @@ def catalogue_text(
     return "\n".join(lines)
 
 
-# --- journal entries, shaped like the ones conformance.plugin writes ---------------------
+# --- journal entries, shaped like the ones conformance.run.plugin writes ---------------------
 
 STARTED = "2026-01-01T10:00:00.000+00:00"
 FINISHED = "2026-01-01T10:00:05.500+00:00"

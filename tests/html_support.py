@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conformance.policy import load_policy
 from conformance.registry.award import record_report
 from conformance.registry.snapshot import export_snapshot
 from conformance.registry.store import Registry
 from conformance.report.build import build_report
 from conformance.report.model import Report
-from conformance.signing.sign import sign_report
+from conformance.trust.policy import load_policy
+from conformance.trust.sign import sign_report
 from tests.helpers import Req, check_entry, end_entry, start_entry
 from tests.unit.signing_support import Signer, make_report, signer, write_trust
 

@@ -12,8 +12,8 @@ from conformance.html.outcome_view import CATEGORIES, LEVELS, Category, category
 from conformance.html.report_page import HTML_FILE
 from conformance.html.signature import SignatureView, report_path
 from conformance.outcomes import Outcome
-from conformance.policy import ProfileFacts, recompute
 from conformance.report.model import Report, RequirementInfo
+from conformance.trust.policy import ProfileFacts, recompute
 
 
 @dataclass

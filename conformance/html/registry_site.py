@@ -23,12 +23,12 @@ from conformance.html.badge import badge_svg
 from conformance.html.environment import render
 from conformance.html.report_page import HTML_FILE, render_report
 from conformance.html.signature import Inputs, examine
-from conformance.policy import LabelEvent, LabelState, status_at
 from conformance.registry.store import LabelRecord, Registry
 from conformance.report.files import REPORT_FILE, write_atomically
-from conformance.signing import dsse
-from conformance.signing.sign import ENVELOPE_FILE
-from conformance.signing.statement import payload_digest
+from conformance.trust import dsse
+from conformance.trust.policy import LabelEvent, LabelState, status_at
+from conformance.trust.sign import ENVELOPE_FILE
+from conformance.trust.statement import payload_digest
 
 SNAPSHOT_FILE = "registry.dsse.json"
 TRUST_FILE = "trust.toml"

@@ -12,9 +12,9 @@ from conformance.html.evidence_view import Node, evidence_entries
 from conformance.html.outcome_view import CATEGORIES, LEVELS, Category, category, section_key
 from conformance.html.signature import Inputs, SignatureView, examine, report_path
 from conformance.outcomes import Outcome
-from conformance.policy import recompute
 from conformance.report.files import write_atomically
 from conformance.report.model import CheckResult, KnownDeviation, Report, RequirementResult
+from conformance.trust.policy import recompute
 
 HTML_FILE = "report.html"
 

@@ -15,15 +15,15 @@ from typing import Literal
 from pydantic import ValidationError
 
 from conformance.errors import ConformanceError, InputError
-from conformance.policy import LabelPolicy, load_policy
 from conformance.registry.snapshot import Snapshot, read_snapshot
 from conformance.report.files import REPORT_FILE
 from conformance.report.model import Report
-from conformance.signing import dsse
-from conformance.signing.sign import ENVELOPE_FILE
-from conformance.signing.statement import StatementError, parse_statement
-from conformance.signing.trust import TrustList, load_trust_list
-from conformance.verify import Verification, verify_file
+from conformance.trust import dsse
+from conformance.trust.policy import LabelPolicy, load_policy
+from conformance.trust.sign import ENVELOPE_FILE
+from conformance.trust.statement import StatementError, parse_statement
+from conformance.trust.trust_list import TrustList, load_trust_list
+from conformance.trust.verify import Verification, verify_file
 
 TRUST_ENV = "CONFORMANCE_TRUST_LIST"
 State = Literal["verified", "unsigned", "not-verified"]

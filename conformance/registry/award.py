@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from conformance.policy import LabelPolicy, PolicyError, decide, failed_campaign_event
 from conformance.registry.store import LabelKey, Registry
-from conformance.signing import dsse
-from conformance.signing.statement import parse_statement
-from conformance.signing.trust import TrustList
-from conformance.verify import Verification, verify_bytes
+from conformance.trust import dsse
+from conformance.trust.policy import LabelPolicy, PolicyError, decide, failed_campaign_event
+from conformance.trust.statement import parse_statement
+from conformance.trust.trust_list import TrustList
+from conformance.trust.verify import Verification, verify_bytes
 
 
 @dataclass

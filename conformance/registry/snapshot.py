@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.policy import LabelEvent, LabelState, PolicyError, status_at
 from conformance.registry.store import Registry
-from conformance.signing import dsse
-from conformance.signing.keys import key_id
-from conformance.signing.trust import TrustList
+from conformance.trust import dsse
+from conformance.trust.keys import key_id
+from conformance.trust.policy import LabelEvent, LabelState, PolicyError, status_at
+from conformance.trust.trust_list import TrustList
 
 if TYPE_CHECKING:
-    from conformance.policy import Decision
+    from conformance.trust.policy import Decision
 
 SNAPSHOT_PAYLOAD_TYPE = "application/vnd.eos-conformance.label-registry+json"
 SNAPSHOT_FORMAT = "eos-label-registry/1"

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from conformance.errors import InputError
-from conformance.policy import (
+from conformance.trust.policy import (
     Action,
     LabelEvent,
     LabelState,

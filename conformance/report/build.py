@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from conformance.observations import observed_in
+from conformance.check.observations import observed_in
 from conformance.outcomes import Outcome, aggregate, meets
 from conformance.report.model import (
     ArtefactInfo,

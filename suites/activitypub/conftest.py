@@ -22,8 +22,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from conformance import RecordingSession, cant_tell
-from conformance.context import CandidateContext
-from conformance.faults import FaultProxy, active_fault
+from conformance.candidate.context import CandidateContext
+from conformance.suite.faults import FaultProxy, active_fault
 from suites.activitypub.client import FederationClient
 from suites.activitypub.remote import AS_CONTEXT, Delivery, LocalActor, RemoteServer
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance import RecordingSession, cant_tell
-from conformance.context import CandidateContext
+from conformance.candidate.context import CandidateContext
 from suites.caldav import dav
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conformance import RecordingSession, cant_tell, observe
-from conformance.context import CandidateContext
+from conformance.candidate.context import CandidateContext
 from suites.matrix import mx
 
 

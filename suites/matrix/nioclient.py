@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from nio import AsyncClient, AsyncClientConfig
 
 from conformance import current_evidence
-from conformance.evidence import HttpExchange, excerpt, relevant_headers
+from conformance.check.evidence import HttpExchange, excerpt, relevant_headers
 from suites.matrix import mx
 
 T = TypeVar("T")

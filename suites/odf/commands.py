@@ -1,6 +1,6 @@
 """``conformance odf …``: validate single documents, and run the document fault catalogue.
 
-Registered by the core's suite-command discovery (conformance/suite_commands.py).
+Registered by the core's suite-command discovery (conformance/suite/commands.py).
 """
 
 from __future__ import annotations

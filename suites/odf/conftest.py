@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conformance import current_evidence
-from conformance.context import CandidateContext
+from conformance.candidate.context import CandidateContext
 from suites.odf.corpus import SourceDocument, build_corpus
 from suites.odf.runner import RoundTrip, command_for, convert
 from suites.odf.schemas import SchemaSource

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance import cant_tell
-from conformance.context import CandidateContext
-from conformance.tools import CommandRun, run_template, working_directory
+from conformance.candidate.context import CandidateContext
+from conformance.check.commands import CommandRun, run_template, working_directory
 from suites.odf.corpus import SourceDocument
 from suites.odf.validate import Validation
 

@@ -27,7 +27,7 @@ import pytest
 import requests
 
 from conformance import RecordingSession, cant_tell
-from conformance.context import CandidateContext
+from conformance.candidate.context import CandidateContext
 from suites.oidc import rp
 
 DISCOVERY_PATH = ".well-known/openid-configuration"

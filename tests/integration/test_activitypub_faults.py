@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.faults import FaultProxy
-from conformance.launchers import launcher_of
+from conformance.candidate.launchers import launcher_of
+from conformance.candidate.manifest import resolve_manifest
 from conformance.locations import bundled_candidates_dir, discover_suites
-from conformance.manifest import resolve_manifest
 from conformance.outcomes import Outcome
-from conformance.selftest import (
+from conformance.suite.fault_runner import (
     FaultResult,
     load_faults,
     outcomes_of,
@@ -20,6 +19,7 @@ from conformance.selftest import (
     run_checks,
     run_fault_catalogue,
 )
+from conformance.suite.faults import FaultProxy
 from suites.activitypub.faults import paged_collections
 
 MINIMUM_FAULTS = 10

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import tomli_w
 
-from conformance.images import container_tool, recipes
-from conformance.launchers.reaper import LABEL
+from conformance.candidate.images import container_tool, recipes
+from conformance.candidate.launchers.reaper import LABEL
 from conformance.locations import bundled_candidates_dir
 from tests.integration.conftest import conformance, read_report
 
@@ -255,8 +255,8 @@ http.server.HTTPServer(("0.0.0.0", 8080), Front).serve_forever()
 def test_multi_container_candidate_on_a_private_network(images: None, tmp_path: Path) -> None:
     import requests
 
-    from conformance.launchers import launcher_for
-    from conformance.manifest import load_manifest
+    from conformance.candidate.launchers import launcher_for
+    from conformance.candidate.manifest import load_manifest
 
     python = ["/opt/venv/bin/python", "-c"]
     data = {

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from conformance.report.files import write_outputs
-from conformance.signing import keys
-from conformance.signing.trust import trust_entry_toml
+from conformance.trust import keys
+from conformance.trust.trust_list import trust_entry_toml
 from tests.html_support import SCRIPT, hostile_report, registry_fixture
 from tests.integration.conftest import PROJECT, conformance
 
@@ -91,7 +91,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Pages:
     # with the trust list in the environment.
     result = subprocess.run(
         [
-            sys.executable, "-m", "conformance.cli", "run",
+            sys.executable, "-m", "conformance.cli.main", "run",
             "--candidate", "radicale", "--candidate", "xandikos",
             "--campaign", "browser", "--output-root", str(root), "--seed", "20261122",
             "--sign-key", str(key),

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import tomli_w
 
-from conformance.manifest import load_manifest
+from conformance.candidate.manifest import load_manifest
 from suites.odf.corpus import build_corpus
 from suites.odf.faults import FAULTS
 from suites.odf.schemas import SchemaSource

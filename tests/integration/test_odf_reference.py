@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conformance.manifest import load_manifest
+from conformance.candidate.manifest import load_manifest
 from tests.integration.conftest import PROJECT, conformance, read_report
 
 SCHEMAS = PROJECT.parent / "shared" / "odf-schemas"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.candidate.manifest import resolve_manifest
 from conformance.locations import bundled_candidates_dir, discover_suites
-from conformance.manifest import resolve_manifest
 from conformance.outcomes import Outcome
-from conformance.selftest import FaultResult, load_faults, run_fault_catalogue
+from conformance.suite.fault_runner import FaultResult, load_faults, run_fault_catalogue
 
 MINIMUM_FAULTS = 12
 

@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from conformance.report.build import build_report
 from conformance.report.model import Report
-from conformance.signing.keys import key_id, public_to_text
-from conformance.signing.sign import sign_report
-from conformance.signing.trust import TrustList, load_trust_list
+from conformance.trust.keys import key_id, public_to_text
+from conformance.trust.sign import sign_report
+from conformance.trust.trust_list import TrustList, load_trust_list
 from tests.helpers import Req, check_entry, end_entry, start_entry
 
 SIGNED_AT = datetime(2026, 1, 1, 10, 0, 6, tzinfo=UTC)

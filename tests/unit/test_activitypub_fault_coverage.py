@@ -5,9 +5,9 @@ listed below with the reason neither is possible yet."""
 
 from __future__ import annotations
 
+from conformance.candidate.manifest import load_manifest
 from conformance.locations import bundled_candidates_dir, discover_suites
-from conformance.manifest import load_manifest
-from conformance.selftest import load_faults
+from conformance.suite.fault_runner import load_faults
 
 # Requirements no fault in front of bovine-herd can prove, with why.
 NOT_PROVABLE_YET: dict[str, str] = {

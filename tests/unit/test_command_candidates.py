@@ -12,14 +12,14 @@ from pathlib import Path
 import click
 import pytest
 
-from conformance.artefact_kinds import debian_package_digest, executable_digest
-from conformance.context import CandidateContext
+from conformance.candidate.artefact_kinds import debian_package_digest, executable_digest
+from conformance.candidate.context import CandidateContext
+from conformance.candidate.launchers import launcher_of
+from conformance.candidate.manifest import Artefact, load_manifest, resolve_artefact
+from conformance.check.commands import run_template
+from conformance.check.evidence import EvidenceLog, bind_evidence, unbind_evidence
 from conformance.errors import CandidateError, InputError
-from conformance.evidence import EvidenceLog, bind_evidence, unbind_evidence
-from conformance.launchers import launcher_of
-from conformance.manifest import Artefact, load_manifest, resolve_artefact
-from conformance.suite_commands import register_suite_commands, suite_command_groups
-from conformance.tools import run_template
+from conformance.suite.commands import register_suite_commands, suite_command_groups
 
 MANIFEST = """
 id = "converter"
@@ -154,6 +154,6 @@ def test_suite_commands_are_discovered_and_registered() -> None:
 
 
 def test_cli_has_the_suite_group() -> None:
-    answer = subprocess.run([sys.executable, "-m", "conformance.cli", "odf", "--help"],
+    answer = subprocess.run([sys.executable, "-m", "conformance.cli.main", "odf", "--help"],
                             capture_output=True, text=True, check=False)
     assert answer.returncode == 0 and "validate" in answer.stdout

@@ -11,7 +11,7 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from conformance.evidence import (
+from conformance.check.evidence import (
     BODY_EXCERPT_LIMIT,
     MAX_EXCHANGES_KEPT,
     EvidenceLog,

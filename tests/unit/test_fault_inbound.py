@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.faults import ACTIVE_FAULT_ENV, Fault, active_fault
-from conformance.manifest import load_manifest
-from conformance.selftest import proxied_manifest
+from conformance.candidate.manifest import load_manifest
+from conformance.suite.fault_runner import proxied_manifest
+from conformance.suite.faults import ACTIVE_FAULT_ENV, Fault, active_fault
 
 CATALOGUE = [
     Fault("a", "first", ("r",)),

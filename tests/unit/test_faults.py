@@ -9,8 +9,8 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from conformance.faults import NO_FAULT, Fault, FaultProxy, ProxyRequest, ProxyResponse
-from conformance.launchers.base import free_loopback_port
+from conformance.candidate.launchers.base import free_loopback_port
+from conformance.suite.faults import NO_FAULT, Fault, FaultProxy, ProxyRequest, ProxyResponse
 from tests.helpers import Seen, local_http_server
 
 
@@ -152,7 +152,7 @@ def test_proxy_response_helpers_are_case_insensitive() -> None:
 
 
 def test_only_faults_with_a_hook_variant_or_inbound_part_are_injected_by_the_harness() -> None:
-    from conformance.faults import Fault, ProxyResponse
+    from conformance.suite.faults import Fault, ProxyResponse
 
     def answer_teapot(_request: object) -> ProxyResponse:
         return ProxyResponse(418, [], b"")
@@ -167,7 +167,7 @@ def test_only_faults_with_a_hook_variant_or_inbound_part_are_injected_by_the_har
 def test_faults_run_on_a_catalogue_the_harness_cannot_inject_is_a_clear_error() -> None:
     from click.testing import CliRunner
 
-    from conformance.cli import main
+    from conformance.cli.main import main
 
     answer = CliRunner().invoke(main, ["faults", "run", "odf", "--candidate", "libreoffice"])
     assert answer.exit_code == 2

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from conformance.catalogue import Requirement
+from conformance.candidate.launchers import launcher_of
+from conformance.candidate.launchers.base import free_loopback_port
+from conformance.candidate.manifest import Artefact, load_manifest, resolve_artefact
+from conformance.candidate.npm_artefact import npm_package_digest
 from conformance.errors import InputError
-from conformance.faults import NO_FAULT, Fault, FaultProxy
-from conformance.launchers import launcher_of
-from conformance.launchers.base import free_loopback_port
-from conformance.manifest import Artefact, load_manifest, resolve_artefact
-from conformance.npm_artefact import npm_package_digest
 from conformance.report.model import RequirementInfo
-from conformance.selftest import proxied_manifest, run_variant, variant_manifest_path
+from conformance.suite.catalogue import Requirement
+from conformance.suite.fault_runner import proxied_manifest, run_variant, variant_manifest_path
+from conformance.suite.faults import NO_FAULT, Fault, FaultProxy
 from tests.helpers import VALID_MANIFEST, ZERO_DIGEST, local_http_server, write
 
 LOCK = {

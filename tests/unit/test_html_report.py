@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from conformance.cli import main
+from conformance.cli.main import main
 from conformance.errors import InputError
 from conformance.html.badge import contrast
 from conformance.html.compare_page import Entry, render_compare
@@ -23,9 +23,9 @@ from conformance.html.report_page import render_report, write_report_html
 from conformance.html.signature import Inputs, examine, load_inputs
 from conformance.report.files import write_outputs
 from conformance.report.model import Report
-from conformance.signing import keys
-from conformance.signing.sign import sign_report
-from conformance.signing.trust import trust_entry_toml
+from conformance.trust import keys
+from conformance.trust.sign import sign_report
+from conformance.trust.trust_list import trust_entry_toml
 from tests.helpers import Req
 from tests.html_support import HANDLER, HOSTILE_URL, SCRIPT, hostile_report, renamed
 from tests.unit.signing_support import CHECKED_AT, SIGNED_AT, make_report, signer, write_trust

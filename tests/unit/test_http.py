@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.evidence import EvidenceLog, bind_evidence, unbind_evidence
-from conformance.http import RecordingSession
+from conformance.check.evidence import EvidenceLog, bind_evidence, unbind_evidence
+from conformance.check.http import RecordingSession
 from tests.helpers import local_http_server
 
 

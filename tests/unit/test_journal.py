@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.errors import InputError
-from conformance.journal import Journal, read_journal
+from conformance.run.journal import Journal, read_journal
 from tests.helpers import Req, check_entry, end_entry, start_entry
 
 

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from conformance.errors import InputError
-from conformance.launchers import launcher_for
-from conformance.manifest import (
+from conformance.candidate.launchers import launcher_for
+from conformance.candidate.manifest import (
     Artefact,
     expand,
     load_manifest,
     resolve_artefact,
     resolve_manifest,
 )
+from conformance.errors import InputError
 from tests.helpers import VALID_MANIFEST, ZERO_DIGEST, write
 
 DIGEST_FORMAT = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -95,7 +95,7 @@ def test_unknown_launcher_kind_names_the_field(tmp_path: Path) -> None:
 
 
 def test_unknown_launcher_kind_in_a_manifest_names_the_file(tmp_path: Path) -> None:
-    from conformance.launchers import validate_launch
+    from conformance.candidate.launchers import validate_launch
 
     path = bad_manifest(tmp_path, 'kind = "process"', 'kind = "teleport"')
     with pytest.raises(InputError) as caught:

@@ -8,7 +8,7 @@ stands in for a fault here."""
 from __future__ import annotations
 
 from conformance.locations import discover_suites
-from conformance.selftest import load_faults
+from conformance.suite.fault_runner import load_faults
 
 MINIMUM_FAULTS = 12
 NAMED_IN_THE_ISSUE = {

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance.observations import observe, observed_in, set_observer
+from conformance.check.observations import observe, observed_in, set_observer
 from conformance.report.build import build_report
 from tests.helpers import Req, end_entry, start_entry
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.policy import (
+from conformance.trust.policy import (
     Decision,
     LabelEvent,
     LabelPolicy,

@@ -10,16 +10,16 @@ import pytest
 import sqlalchemy
 from click.testing import CliRunner
 
-from conformance.cli import main
+from conformance.cli.main import main
 from conformance.errors import InputError
-from conformance.policy import LabelPolicy, PolicyError
 from conformance.registry.award import record_report
 from conformance.registry.snapshot import export_snapshot, read_snapshot
 from conformance.registry.store import LabelKey, Registry, database_url
-from conformance.signing import dsse
-from conformance.signing.keys import public_to_text
-from conformance.signing.trust import TrustList
-from conformance.verify import verify_bytes
+from conformance.trust import dsse
+from conformance.trust.keys import public_to_text
+from conformance.trust.policy import LabelPolicy, PolicyError
+from conformance.trust.trust_list import TrustList
+from conformance.trust.verify import verify_bytes
 from tests.unit.registry_support import concurrent_events_are_never_lost
 from tests.unit.signing_support import (
     CHECKED_AT,
@@ -224,7 +224,7 @@ def test_label_and_registry_commands(tmp_path: Path) -> None:
         main, ["keys", "generate", "--out", str(tmp_path / "auditor"), "--role", "auditor"]
     )
     assert keys.exit_code == 0, keys.output
-    from conformance.signing.keys import load_private
+    from conformance.trust.keys import load_private
 
     key = load_private(tmp_path / "auditor.key")
     entry = keys.output[keys.output.index("[[keys]]") :]

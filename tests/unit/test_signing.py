@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from conformance.errors import InputError
-from conformance.signing import dsse, keys
-from conformance.signing.statement import (
+from conformance.trust import dsse, keys
+from conformance.trust.statement import (
     PAYLOAD_TYPE,
     PREDICATE_TYPE,
     STATEMENT_TYPE,
     parse_statement,
 )
-from conformance.signing.trust import load_trust_list
+from conformance.trust.trust_list import load_trust_list
 from tests.unit.signing_support import SIGNED_AT, make_report, signed, signer, write_trust
 
 

@@ -11,16 +11,16 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.cli import main
+from conformance.cli.main import main
 from conformance.outcomes import Outcome
-from conformance.policy import LabelPolicy
 from conformance.report.model import Report
-from conformance.signing import dsse
-from conformance.signing.keys import key_id
-from conformance.signing.sign import sign_report
-from conformance.signing.statement import PAYLOAD_TYPE, statement_bytes
-from conformance.signing.trust import TrustList
-from conformance.verify import Verification, verify_bytes, verify_file
+from conformance.trust import dsse
+from conformance.trust.keys import key_id
+from conformance.trust.policy import LabelPolicy
+from conformance.trust.sign import sign_report
+from conformance.trust.statement import PAYLOAD_TYPE, statement_bytes
+from conformance.trust.trust_list import TrustList
+from conformance.trust.verify import Verification, verify_bytes, verify_file
 from tests.unit.signing_support import (
     ARTEFACT,
     CHECKED_AT,

@@ -12,7 +12,7 @@ from lxml import etree
 
 import conformance
 from conformance import RecordingSession, expect, expect_in
-from conformance.context import CandidateContext
+from conformance.candidate.context import CandidateContext
 from suites.caldav import dav
 
 WELL_KNOWN = "/.well-known/caldav"

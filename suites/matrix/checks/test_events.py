@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from nio import RoomGetEventResponse, RoomSendResponse
 
 from conformance import cant_tell, expect
-from conformance.context import CandidateContext
+from conformance.candidate.context import CandidateContext
 from suites.matrix import mx
 from suites.matrix.nioclient import NioClient
 

@@ -12,7 +12,7 @@ import pytest
 from lxml import html
 
 from conformance import CheckFailure, cant_tell, current_evidence
-from conformance.context import CandidateContext
+from conformance.candidate.context import CandidateContext
 from suites.odf.corpus import SourceDocument
 from suites.odf.runner import command_for, convert
 

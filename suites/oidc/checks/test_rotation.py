@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from conformance import cant_tell, expect
-from conformance.context import CandidateContext
-from conformance.tools import run_template
+from conformance.candidate.context import CandidateContext
+from conformance.check.commands import run_template
 from suites.oidc import rp
 from suites.oidc.conftest import Flows, fetch_jwks
 

@@ -1,0 +1,238 @@
+"""Fault injection: a reverse proxy in front of a real candidate that breaks one rule.
+
+A suite's fault catalogue lists ``Fault`` values, each naming the requirement(s) it must make
+fail. The harness's own tests (and ``conformance faults run``) put the proxy in front of a
+reference candidate and prove every fault is caught. Only the proxy is fake; the peer is real.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import http.server
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+import requests
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) and ones requests recomputes are not forwarded.
+_NOT_FORWARDED = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "content-length",
+        "host",
+        "accept-encoding",
+        "content-encoding",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ProxyRequest:
+    method: str
+    path: str  # path and query, as the client sent it
+    headers: dict[str, str]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+    def without_header(self, name: str) -> ProxyRequest:
+        return replace(
+            self, headers={k: v for k, v in self.headers.items() if k.lower() != name.lower()}
+        )
+
+    def with_body(self, body: bytes) -> ProxyRequest:
+        return replace(self, body=body)
+
+
+@dataclass(frozen=True)
+class ProxyResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def without_header(self, name: str) -> ProxyResponse:
+        return replace(self, headers=[(k, v) for k, v in self.headers if k.lower() != name.lower()])
+
+    def with_header(self, name: str, value: str) -> ProxyResponse:
+        return replace(self, headers=[*self.without_header(name).headers, (name, value)])
+
+    def with_status(self, status: int) -> ProxyResponse:
+        return replace(self, status=status)
+
+    def with_body(self, body: bytes) -> ProxyResponse:
+        return replace(self, body=body)
+
+
+RequestHook = Callable[[ProxyRequest], "ProxyRequest | ProxyResponse"]
+ResponseHook = Callable[[ProxyRequest, ProxyResponse], ProxyResponse]
+
+
+def _unchanged_request(request: ProxyRequest) -> ProxyRequest:
+    return request
+
+
+def _unchanged_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    return response
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected deviation and the requirements a correct suite must then fail."""
+
+    name: str
+    description: str
+    breaks: tuple[str, ...]
+    # Rewrite the client's request before it reaches the candidate, or answer it directly.
+    on_request: RequestHook = field(default=_unchanged_request)
+    # Rewrite the candidate's response before the client sees it.
+    on_response: ResponseHook = field(default=_unchanged_response)
+    # For rules no proxy can break: the name of a deliberately misconfigured variant of the
+    # candidate, started instead of it (see conformance.suite.fault_runner.variant_manifest_path).
+    variant: str | None = None
+    # A fault on the way back: requests the candidate itself makes to servers the suite runs
+    # (federation deliveries, callbacks). The suite puts a proxy with this fault in front of
+    # its own server when the fault is active (see ``active_fault``).
+    inbound: Fault | None = None
+
+    @property
+    def injected_by_harness(self) -> bool:
+        """True when the fault runner can inject it: a proxy hook, a variant or an inbound fault.
+
+        Faults that are none of these (a corrupted document, say) are applied by their suite's
+        own tests and commands instead.
+        """
+        return (
+            self.on_request is not _unchanged_request
+            or self.on_response is not _unchanged_response
+            or self.variant is not None
+            or self.inbound is not None
+        )
+
+
+# Set by the fault runner for the checks' process: the name of the fault being injected.
+ACTIVE_FAULT_ENV = "CONFORMANCE_ACTIVE_FAULT"
+
+
+def active_fault(catalogue: list[Fault]) -> Fault | None:
+    """The fault of ``catalogue`` the fault runner is injecting now, if any."""
+    name = os.environ.get(ACTIVE_FAULT_ENV)
+    return next((fault for fault in catalogue if fault.name == name), None)
+
+
+NO_FAULT = Fault(name="none", description="a transparent proxy", breaks=())
+
+
+class FaultProxy:
+    """A threaded HTTP proxy on a free loopback port forwarding to ``upstream``."""
+
+    def __init__(self, upstream: str, fault: Fault = NO_FAULT, port: int = 0) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.fault = fault
+        self.upstream_session = requests.Session()
+        self.upstream_session.trust_env = False
+        # The proxy passes cookies through but never keeps them: a shared jar would make every
+        # client of the proxy one user agent (one login session for all).
+        self.upstream_session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(
+            allowed_domains=[]))
+        handler = self._handler_class()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.server.daemon_threads = True
+        # A short poll interval makes stop() quick; one proxy starts and stops per fault.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def start(self) -> FaultProxy:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.upstream_session.close()
+
+    def __enter__(self) -> FaultProxy:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def forward(self, request: ProxyRequest) -> ProxyResponse:
+        changed = self.fault.on_request(request)
+        if isinstance(changed, ProxyResponse):
+            return changed
+        headers = {k: v for k, v in changed.headers.items() if k.lower() not in _NOT_FORWARDED}
+        upstream_host = urlsplit(self.upstream).netloc
+        headers["Host"] = upstream_host
+        answer = self.upstream_session.request(
+            changed.method,
+            self.upstream + changed.path,
+            headers=headers,
+            data=changed.body or None,
+            allow_redirects=False,
+            timeout=30,
+            stream=False,
+        )
+        response_headers = [
+            (k, v) for k, v in answer.raw.headers.items() if k.lower() not in _NOT_FORWARDED
+        ]
+        response = ProxyResponse(answer.status_code, response_headers, answer.content)
+        return self.fault.on_response(changed, response)
+
+    def _handler_class(self) -> type[http.server.BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def handle_one_request(self) -> None:
+                self.raw_requestline = self.rfile.readline(65537)
+                if not self.raw_requestline:
+                    self.close_connection = True
+                    return
+                if not self.parse_request():
+                    return
+                self._proxy()
+                self.wfile.flush()
+
+            def _proxy(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = ProxyRequest(self.command, self.path, dict(self.headers.items()), body)
+                try:
+                    response = proxy.forward(request)
+                except requests.RequestException as error:
+                    response = ProxyResponse(
+                        502,
+                        [("Content-Type", "text/plain")],
+                        f"fault proxy: upstream failed: {error}".encode(),
+                    )
+                self.send_response_only(response.status)
+                for name, value in response.headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(response.body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet: the harness records exchanges itself."""
+
+        return Handler
