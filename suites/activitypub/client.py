@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from conformance import RecordingSession
+from conformance.api import RecordingSession
 from suites.activitypub import httpsig
 from suites.activitypub.remote import AP_MEDIA_TYPE, LocalActor
 

@@ -21,9 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from conformance import RecordingSession, cant_tell
-from conformance.candidate.context import CandidateContext
-from conformance.suite.faults import FaultProxy, active_fault
+from conformance.api import CandidateContext, FaultProxy, RecordingSession, active_fault, cant_tell
 from suites.activitypub.client import FederationClient
 from suites.activitypub.remote import AS_CONTEXT, Delivery, LocalActor, RemoteServer
 

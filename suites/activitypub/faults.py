@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.suite.faults import Fault, ProxyRequest, ProxyResponse
+from conformance.api import Fault, ProxyRequest, ProxyResponse
 from suites.activitypub.paging import Pager
 
 JsonEdit = Callable[[dict[str, Any]], bool]

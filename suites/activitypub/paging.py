@@ -16,7 +16,7 @@ import threading
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conformance.suite.faults import ProxyRequest, ProxyResponse
+from conformance.api import ProxyRequest, ProxyResponse
 
 PAGE_PARAMETER = "eos-page"
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"

@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from conformance import current_evidence
+from conformance.api import current_evidence
 from suites.activitypub import httpsig
 from suites.activitypub.client import FederationClient
 from suites.activitypub.remote import Delivery, LocalActor

@@ -20,8 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance import RecordingSession, cant_tell
-from conformance.candidate.context import CandidateContext
+from conformance.api import CandidateContext, RecordingSession, cant_tell
 from suites.caldav import dav
 
 

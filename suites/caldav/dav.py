@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from lxml import etree
 
-from conformance import CheckFailure, RecordingSession, cant_tell
+from conformance.api import CheckFailure, RecordingSession, cant_tell
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"

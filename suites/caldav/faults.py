@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from lxml import etree
 
-from conformance.suite.faults import Fault, ProxyRequest, ProxyResponse
+from conformance.api import Fault, ProxyRequest, ProxyResponse
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"

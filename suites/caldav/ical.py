@@ -17,7 +17,7 @@ import icalendar
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from conformance import CheckFailure
+from conformance.api import CheckFailure
 
 CRLF = "\r\n"
 ICAL = "text/calendar; charset=utf-8"

@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from conformance import RecordingSession, cant_tell, observe
-from conformance.candidate.context import CandidateContext
+from conformance.api import CandidateContext, RecordingSession, cant_tell, observe
 from suites.matrix import mx
 
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from conformance.suite.faults import Fault, ProxyRequest, ProxyResponse
+from conformance.api import Fault, ProxyRequest, ProxyResponse
 
 ResponseHook = Callable[[ProxyRequest, ProxyResponse], ProxyResponse]
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import requests
 
-from conformance import RecordingSession, expect
+from conformance.api import RecordingSession, expect
 
 CLIENT = "_matrix/client/v3"
 VERSION = re.compile(r"^(r0\.\d+\.\d+|v(\d+)\.(\d+))$")

@@ -9,8 +9,7 @@ from typing import Any, TypeVar
 
 from nio import AsyncClient, AsyncClientConfig
 
-from conformance import current_evidence
-from conformance.check.evidence import HttpExchange, excerpt, relevant_headers
+from conformance.api import HttpExchange, current_evidence, excerpt, relevant_headers
 from suites.matrix import mx
 
 T = TypeVar("T")

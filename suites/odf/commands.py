@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from conformance.errors import ConformanceError, InputError
+from conformance.api import ConformanceError, InputError
 from suites.odf.corpus import build_corpus
 from suites.odf.faults import FAULTS
 from suites.odf.schemas import ENVIRONMENT, SchemaSource, default_cache_dir, install_from

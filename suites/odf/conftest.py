@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import current_evidence
-from conformance.candidate.context import CandidateContext
+from conformance.api import CandidateContext, current_evidence
 from suites.odf.corpus import SourceDocument, build_corpus
 from suites.odf.runner import RoundTrip, command_for, convert
 from suites.odf.schemas import SchemaSource

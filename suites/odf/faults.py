@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from conformance.suite.faults import Fault
+from conformance.api import Fault
 
 Corruption = Callable[[bytes], bytes]
 

@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance import cant_tell
-from conformance.candidate.context import CandidateContext
-from conformance.check.commands import CommandRun, run_template, working_directory
+from conformance.api import CandidateContext, CommandRun, cant_tell, run_template, working_directory
 from suites.odf.corpus import SourceDocument
 from suites.odf.validate import Validation
 

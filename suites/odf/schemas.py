@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from conformance.errors import InputError
+from conformance.api import InputError
 
 VERSIONS = ("1.2", "1.3", "1.4")
 SCHEMA_KINDS = ("schema", "manifest-schema", "dsig-schema")

@@ -26,8 +26,7 @@ from typing import Any
 import pytest
 import requests
 
-from conformance import RecordingSession, cant_tell
-from conformance.candidate.context import CandidateContext
+from conformance.api import CandidateContext, RecordingSession, cant_tell
 from suites.oidc import rp
 
 DISCOVERY_PATH = ".well-known/openid-configuration"

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from conformance.suite.faults import Fault, ProxyRequest, ProxyResponse, RequestHook, ResponseHook
+from conformance.api import Fault, ProxyRequest, ProxyResponse, RequestHook, ResponseHook
 
 DISCOVERY = "/.well-known/openid-configuration"
 

@@ -24,7 +24,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from lxml import html
 
-from conformance import RecordingSession, cant_tell, expect
+from conformance.api import RecordingSession, cant_tell, expect
 
 MAX_PAGES = 12
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance import RecordingSession, expect, expect_equal, expect_in
+from conformance.api import RecordingSession, expect, expect_equal, expect_in
 from suites.activitypub.client import LD_MEDIA_TYPE, FederationClient
 from suites.activitypub.conftest import url_of, webfinger_url
 from suites.activitypub.remote import AP_MEDIA_TYPE, LocalActor

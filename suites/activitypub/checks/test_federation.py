@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance import cant_tell, current_evidence, expect, expect_equal, expect_in
+from conformance.api import cant_tell, current_evidence, expect, expect_equal, expect_in
 from suites.activitypub.client import FederationClient
 from suites.activitypub.conftest import (
     PUBLIC_FORMS,

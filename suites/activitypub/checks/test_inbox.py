@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance import cant_tell, expect
+from conformance.api import cant_tell, expect
 from suites.activitypub.client import LD_MEDIA_TYPE, FederationClient
 from suites.activitypub.conftest import PUBLIC, CandidateUser, activity, url_of
 from suites.activitypub.remote import AS_CONTEXT, LocalActor, RemoteServer

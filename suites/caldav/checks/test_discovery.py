@@ -10,9 +10,8 @@ import pytest
 import requests
 from lxml import etree
 
-import conformance
-from conformance import RecordingSession, expect, expect_in
-from conformance.candidate.context import CandidateContext
+from conformance import api
+from conformance.api import CandidateContext, RecordingSession, expect, expect_in
 from suites.caldav import dav
 
 WELL_KNOWN = "/.well-known/caldav"
@@ -105,7 +104,7 @@ def test_well_known_leads_to_the_principal(dav_session: RecordingSession,
     response = well_known(dav_session, "PROPFIND")
     location = response.headers.get("Location")
     if response.status_code not in REDIRECTS or not location:
-        conformance.cant_tell(f"{WELL_KNOWN} does not redirect ({response.status_code}); see "
+        api.cant_tell(f"{WELL_KNOWN} does not redirect ({response.status_code}); see "
                               "caldav.discovery.well-known-redirect")
     context = urljoin(response.url, location)
     href, _ = current_user_principal(dav_session, context)
@@ -133,7 +132,7 @@ def test_a_client_library_finds_a_new_calendar(candidate: CandidateContext, acco
     account = candidate.account(account_name)
     client = caldav.DAVClient(  # type: ignore[operator]
         url=candidate.endpoint("base"), username=account.username, password=account.password)
-    client.session.hooks["response"].append(conformance.record_response)
+    client.session.hooks["response"].append(api.record_response)
     try:
         found = [str(c.url) for c in client.principal().calendars()]
     finally:

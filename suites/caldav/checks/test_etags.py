@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import RecordingSession, cant_tell, current_evidence, expect, expect_equal
+from conformance.api import RecordingSession, cant_tell, current_evidence, expect, expect_equal
 from suites.caldav import dav, ical
 
 

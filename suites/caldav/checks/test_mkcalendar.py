@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import RecordingSession, expect, expect_equal
+from conformance.api import RecordingSession, expect, expect_equal
 from suites.caldav import dav, ical
 from suites.caldav.conftest import CalendarFactory, mkcalendar_body, new_collection_url
 

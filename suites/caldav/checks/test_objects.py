@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import RecordingSession, expect, expect_equal, expect_in
+from conformance.api import RecordingSession, expect, expect_equal, expect_in
 from suites.caldav import dav, ical
 
 KINDS = ["VEVENT", "VTODO"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import RecordingSession, expect
+from conformance.api import RecordingSession, expect
 from suites.caldav import dav, ical
 
 

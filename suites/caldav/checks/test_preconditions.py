@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from conformance import RecordingSession, expect, expect_equal, expect_in
+from conformance.api import RecordingSession, expect, expect_equal, expect_in
 from suites.caldav import dav, ical
 from suites.caldav.conftest import CalendarFactory, mkcalendar_body
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import CheckFailure, RecordingSession, expect, expect_equal
+from conformance.api import CheckFailure, RecordingSession, expect, expect_equal
 from suites.caldav import dav, ical
 
 EOS = "https://eos.example/ns/conformance"

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from conformance import RecordingSession, expect, expect_equal
+from conformance.api import RecordingSession, expect, expect_equal
 from suites.caldav import dav, ical
 from suites.caldav.conftest import CalendarFactory
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-from conformance import RecordingSession, cant_tell, current_evidence, expect
+from conformance.api import RecordingSession, cant_tell, current_evidence, expect
 from suites.caldav import dav, ical
 
 ROUND_TRIP = settings(max_examples=25, deadline=None, database=None,

@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from conformance import RecordingSession, cant_tell, current_evidence, expect, expect_equal
+from conformance.api import RecordingSession, cant_tell, current_evidence, expect, expect_equal
 from suites.caldav import dav, ical
 
 # RFC 3986 §3: scheme ":" hier-part, without white space.

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance import RecordingSession, expect
+from conformance.api import RecordingSession, expect
 from suites.matrix import mx
 from suites.matrix.conftest import Registrar
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import RecordingSession, expect
+from conformance.api import RecordingSession, expect
 from suites.matrix import mx
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance import expect
+from conformance.api import expect
 from suites.matrix import mx
 from suites.matrix.conftest import Registrar
 

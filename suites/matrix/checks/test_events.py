@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nio import RoomGetEventResponse, RoomSendResponse
 
-from conformance import cant_tell, expect
-from conformance.candidate.context import CandidateContext
+from conformance.api import CandidateContext, cant_tell, expect
 from suites.matrix import mx
 from suites.matrix.nioclient import NioClient
 

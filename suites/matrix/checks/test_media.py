@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance import RecordingSession, expect
+from conformance.api import RecordingSession, expect
 from suites.matrix import mx
 
 Require = Callable[[int, int], None]

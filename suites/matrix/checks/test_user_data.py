@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import expect
+from conformance.api import expect
 from suites.matrix import mx
 
 

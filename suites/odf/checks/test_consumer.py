@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from conformance import CheckFailure, cant_tell, current_evidence
-from conformance.candidate.context import CandidateContext
+from conformance.api import CandidateContext, CheckFailure, cant_tell, current_evidence
 from suites.odf.corpus import SourceDocument
 from suites.odf.runner import command_for, convert
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance import CheckFailure, cant_tell, current_evidence
+from conformance.api import CheckFailure, cant_tell, current_evidence
 from suites.odf.runner import RoundTrip, saved
 from suites.odf.validate import Validation
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from conformance import cant_tell, expect, expect_equal, expect_in
+from conformance.api import cant_tell, expect, expect_equal, expect_in
 
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k", "oth")
 KEY_TYPES = ("RSA", "EC", "oct", "OKP")

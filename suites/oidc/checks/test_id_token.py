@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conformance import cant_tell, expect, expect_equal
+from conformance.api import cant_tell, expect, expect_equal
 from suites.oidc import rp
 from suites.oidc.conftest import CodeFlow
 

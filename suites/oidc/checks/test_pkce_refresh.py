@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from conformance import cant_tell, expect, expect_equal, expect_in
+from conformance.api import cant_tell, expect, expect_equal, expect_in
 from suites.oidc import rp
 from suites.oidc.conftest import Flows, endpoint
 

@@ -13,9 +13,7 @@ from typing import Any
 
 import pytest
 
-from conformance import cant_tell, expect
-from conformance.candidate.context import CandidateContext
-from conformance.check.commands import run_template
+from conformance.api import CandidateContext, cant_tell, expect, run_template
 from suites.oidc import rp
 from suites.oidc.conftest import Flows, fetch_jwks
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance import cant_tell, expect, expect_equal, expect_in
+from conformance.api import cant_tell, expect, expect_equal, expect_in
 from suites.oidc import rp
 from suites.oidc.conftest import CodeFlow, Flows
 
