@@ -26,6 +26,7 @@ from conformance.check.verdicts import (
     expect_in,
 )
 from conformance.errors import ConformanceError, InputError
+from conformance.suite.contract import SuiteDeclaration
 from conformance.suite.faults import (
     Fault,
     FaultProxy,
@@ -52,6 +53,7 @@ __all__ = [
     "RecordingSession",
     "RequestHook",
     "ResponseHook",
+    "SuiteDeclaration",
     "active_fault",
     "cant_tell",
     "current_evidence",

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 from conformance.errors import InputError
-from conformance.suite.catalogue import CATALOGUE_FILE, Suite, load_suite
 
 
 def suites_root() -> Path:
@@ -29,11 +28,7 @@ def bundled_candidates_dir() -> Path:
     return Path(override) if override else project_root() / "fixtures" / "candidates"
 
 
-def discover_suites() -> dict[str, Suite]:
-    """Every suite directory (one holding a catalogue) under the suites root, by standard."""
-    found: dict[str, Suite] = {}
-    for directory in sorted(suites_root().iterdir()):
-        if (directory / CATALOGUE_FILE).is_file():
-            suite = load_suite(directory)
-            found[suite.standard] = suite
-    return found
+def discover_suites():  # type: ignore[no-untyped-def]  # transitional, removed with the CLI split
+    from conformance.suite.discovery import discover_suites as found
+
+    return found()

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.report.build import build_report
+from conformance.report.events import events_from
+from conformance.report.model import Report
+
 ZERO_DIGEST = "sha256:" + "0" * 64
 
 # A complete, valid manifest; tests derive broken ones from it by editing single lines.
@@ -269,3 +273,8 @@ def port_answers(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def report_from(entries: Sequence[dict[str, Any]]) -> Report:
+    """The report folded from journal-shaped entries, as ``report rebuild`` does."""
+    return build_report(events_from(entries))

@@ -16,11 +16,10 @@ from typing import Any
 from conformance.registry.award import record_report
 from conformance.registry.snapshot import export_snapshot
 from conformance.registry.store import Registry
-from conformance.report.build import build_report
 from conformance.report.model import Report
 from conformance.trust.policy import load_policy
 from conformance.trust.sign import sign_report
-from tests.helpers import Req, check_entry, end_entry, start_entry
+from tests.helpers import Req, check_entry, end_entry, report_from, start_entry
 from tests.unit.signing_support import Signer, make_report, signer, write_trust
 
 SCRIPT = "<script>window.__pwned = 'script'</script>"
@@ -82,7 +81,7 @@ def hostile_report(extra_requirements: int = 0) -> Report:
         },
     )
     header["requirements"][0]["url"] = HOSTILE_URL
-    return build_report([header, *checks, end_entry()])
+    return report_from([header, *checks, end_entry()])
 
 
 def renamed(report: Report, candidate: str, product: str) -> Report:

@@ -12,8 +12,8 @@ from conformance.html.outcome_view import CATEGORIES, LEVELS, Category, category
 from conformance.html.report_page import HTML_FILE
 from conformance.html.signature import SignatureView, report_path
 from conformance.outcomes import Outcome
+from conformance.report.judge import ProfileJudgement, rejudge
 from conformance.report.model import Report, RequirementInfo
-from conformance.trust.policy import ProfileFacts, recompute
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Column:
     version: str
     candidate: str
     signature: SignatureView
-    facts: ProfileFacts
+    facts: ProfileJudgement
     href: str | None  # the candidate's report.html, relative to the comparison page
 
 
@@ -95,7 +95,7 @@ def render_compare(entries: list[Entry], out: Path, wanted: str | None = None) -
     columns: list[Column] = []
     outcomes: list[dict[str, Outcome]] = []
     for entry in entries:
-        recomputed = recompute(entry.report)
+        recomputed = rejudge(entry.report)
         facts = next(
             p for p in recomputed.profiles if (p.standard, p.profile) == (standard, profile)
         )

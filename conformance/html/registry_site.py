@@ -23,10 +23,10 @@ from conformance.html.badge import badge_svg
 from conformance.html.environment import render
 from conformance.html.report_page import HTML_FILE, render_report
 from conformance.html.signature import Inputs, examine
+from conformance.registry.lifecycle import LabelEvent, LabelState, status_at
 from conformance.registry.store import LabelRecord, Registry
 from conformance.report.files import REPORT_FILE, write_atomically
 from conformance.trust import dsse
-from conformance.trust.policy import LabelEvent, LabelState, status_at
 from conformance.trust.sign import ENVELOPE_FILE
 from conformance.trust.statement import payload_digest
 

@@ -13,8 +13,8 @@ from conformance.html.outcome_view import CATEGORIES, LEVELS, Category, category
 from conformance.html.signature import Inputs, SignatureView, examine, report_path
 from conformance.outcomes import Outcome
 from conformance.report.files import write_atomically
+from conformance.report.judge import rejudge
 from conformance.report.model import CheckResult, KnownDeviation, Report, RequirementResult
-from conformance.trust.policy import recompute
 
 HTML_FILE = "report.html"
 
@@ -137,7 +137,7 @@ def spec_groups(report: Report, outcomes: dict[str, Outcome]) -> list[SpecGroup]
 
 
 def render_report(report: Report, signature: SignatureView) -> str:
-    recomputed = recompute(report)
+    recomputed = rejudge(report)
     labels = {
         label.profile: label
         for label in (signature.verification.labels if signature.verification else [])

@@ -1,29 +1,31 @@
-"""report.html written beside report.json at the end of every run (and by report rebuild)."""
+"""report.html as an output writer: rendered from the built report, with the signature
+status found by verifying the envelope beside it (with $CONFORMANCE_TRUST_LIST when set)."""
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conformance.html.report_page import HTML_FILE, render_report
+from conformance.html.signature import examine, inputs_from_environment
+from conformance.report.files import OutputWriter
 from conformance.report.model import Report
 
 
-def write_run_page(report: Report | None, directory: Path) -> Path | None:
-    """Write report.html for a run just written; a failure here never costs the run's files.
-
-    The signature status is verified like any other page's (with $CONFORMANCE_TRUST_LIST when
-    set); signing writes the page again. ``report`` None means: read it from DIRECTORY.
-    """
-    from conformance.html.report_page import write_report_html
-    from conformance.html.signature import inputs_from_environment
-
+def render_run_page(report: Report, directory: Path) -> bytes:
     at = datetime.now(UTC)
-    try:
-        return write_report_html(directory, inputs_from_environment(at), at, shown=report)
-    except Exception as error:  # the JSON, JUnit and EARL files are already safe on disk
-        print(
-            f"warning: {directory / 'report.html'} not written: {type(error).__name__}: {error}",
-            file=sys.stderr,
-        )
-        return None
+    shown, signature = examine(directory, inputs_from_environment(at), at, report)
+    return render_report(shown, signature).encode("utf-8")
+
+
+# The JSON, JUnit and EARL files are already safe on disk when the page is rendered.
+HTML_WRITER = OutputWriter(HTML_FILE, render_run_page, shows_signature=True, best_effort=True)
+
+
+def write_run_page(report: Report | None, directory: Path) -> Path | None:
+    """Transitional: the CLI's old entry point, until it calls conformance.run.outputs."""
+    from conformance.report.files import write_outputs
+
+    shown = report or Report.model_validate_json((directory / "report.json").read_bytes())
+    written = write_outputs(shown, directory, [HTML_WRITER])
+    return written[0] if written else None

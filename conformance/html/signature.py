@@ -22,10 +22,9 @@ from conformance.trust import dsse
 from conformance.trust.policy import LabelPolicy, load_policy
 from conformance.trust.sign import ENVELOPE_FILE
 from conformance.trust.statement import StatementError, parse_statement
-from conformance.trust.trust_list import TrustList, load_trust_list
+from conformance.trust.trust_list import TRUST_LIST_ENV, TrustList, load_trust_list
 from conformance.trust.verify import Verification, verify_file
 
-TRUST_ENV = "CONFORMANCE_TRUST_LIST"
 State = Literal["verified", "unsigned", "not-verified"]
 
 
@@ -84,7 +83,7 @@ def load_inputs(
 
 def inputs_from_environment(at: datetime) -> Inputs:
     """For the page written at the end of a run: the trust list in $CONFORMANCE_TRUST_LIST."""
-    value = os.environ.get(TRUST_ENV)
+    value = os.environ.get(TRUST_LIST_ENV)
     return load_inputs(Path(value) if value else None, None, at, strict=False)
 
 
@@ -147,7 +146,7 @@ def examine(
     if inputs.trust is None:
         headline = (
             f"the report is signed ({ENVELOPE_FILE}), but no trust list was given when this "
-            f"page was written, so the signer is unknown: set ${TRUST_ENV} or run "
+            f"page was written, so the signer is unknown: set ${TRUST_LIST_ENV} or run "
             "conformance report html --trust FILE."
         )
     view = SignatureView(

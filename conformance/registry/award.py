@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from conformance.registry.lifecycle import failed_campaign_event
 from conformance.registry.store import LabelKey, Registry
 from conformance.trust import dsse
-from conformance.trust.policy import LabelPolicy, PolicyError, decide, failed_campaign_event
+from conformance.trust.policy import LabelPolicy, PolicyError, decide
 from conformance.trust.statement import parse_statement
 from conformance.trust.trust_list import TrustList
 from conformance.trust.verify import Verification, verify_bytes

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from conformance.registry.lifecycle import LabelEvent, LabelState, status_at
 from conformance.registry.store import Registry
 from conformance.trust import dsse
 from conformance.trust.keys import key_id
-from conformance.trust.policy import LabelEvent, LabelState, PolicyError, status_at
+from conformance.trust.policy import PolicyError
 from conformance.trust.trust_list import TrustList
 
 if TYPE_CHECKING:

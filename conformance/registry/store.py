@@ -36,15 +36,15 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from conformance.errors import InputError
-from conformance.trust.policy import (
+from conformance.registry.lifecycle import (
     Action,
     LabelEvent,
     LabelState,
-    PolicyError,
     apply,
     check_transition,
     settle,
 )
+from conformance.trust.policy import PolicyError
 
 DEFAULT_URL_ENV = "CONFORMANCE_REGISTRY_URL"
 DEFAULT_PATH = Path("registry/labels.sqlite")

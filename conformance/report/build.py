@@ -1,126 +1,106 @@
-"""From journal entries to a report: a pure function, so a crashed run can be rebuilt."""
+"""From a run's events to its report: a pure fold, so a crashed run can be rebuilt from its
+journal and gives the same report as the run itself."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from conformance.check.observations import observed_in
-from conformance.outcomes import Outcome, aggregate, meets
+from conformance.outcomes import Outcome
+from conformance.report.events import (
+    CheckFinished,
+    ObservationMade,
+    RunEnded,
+    RunEventRecorded,
+    RunEventType,
+    RunStarted,
+)
+from conformance.report.judge import ProfileRef, judge
 from conformance.report.model import (
-    ArtefactInfo,
-    CampaignInfo,
-    CandidateInfo,
     CheckResult,
-    HarnessInfo,
-    ProfileInfo,
-    ProfileVerdict,
     Report,
-    RequirementInfo,
     RequirementResult,
     RunEvent,
     RunInfo,
-    SuiteInfo,
-    Summary,
 )
 
 
-def build_report(entries: list[dict[str, Any]]) -> Report:
-    header = entries[0]
-    checks = [CheckResult.model_validate(e["check"]) for e in entries if e["type"] == "check"]
-    events = [RunEvent.model_validate(e["event"]) for e in entries if e["type"] == "event"]
-    end = next((e for e in reversed(entries) if e["type"] == "end"), None)
+def build_report(events: Iterable[RunEventType]) -> Report:
+    header: RunStarted | None = None
+    checks: list[CheckResult] = []
+    incidents: list[RunEvent] = []
+    observed: dict[str, Any] = {}
+    end: RunEnded | None = None
+    for event in events:
+        if isinstance(event, RunStarted):
+            header = event
+        elif isinstance(event, CheckFinished):
+            checks.append(event.check)
+        elif isinstance(event, RunEventRecorded):
+            incidents.append(event.event)
+        elif isinstance(event, ObservationMade):
+            observed[event.observation.name] = event.observation.value
+        elif isinstance(event, RunEnded):
+            end = event
+    if header is None:
+        raise ValueError("a run's events begin with RunStarted")
 
-    candidate = CandidateInfo.model_validate(
-        {**header["candidate"], "observed": observed_in(entries)}
+    candidate = header.candidate.model_copy(update={"observed": observed})
+    if end is not None and end.artefacts:
+        candidate = candidate.model_copy(update={"artefacts": end.artefacts})
+    judgement = judge(
+        header.requirements,
+        checks,
+        [ProfileRef(p.standard, p.id, p.version) for p in header.profiles],
+        candidate.known_deviations,
     )
-    requirements = [RequirementInfo.model_validate(r) for r in header["requirements"]]
-    profiles = [ProfileInfo.model_validate(p) for p in header["profiles"]]
-
     by_requirement: dict[str, list[CheckResult]] = defaultdict(list)
     for check in checks:
         for requirement_id in check.requirements:
             by_requirement[requirement_id].append(check)
-
     depends: dict[str, list[str]] = defaultdict(list)
     for setting in candidate.test_mode:
         for requirement_id in setting.requirements:
             depends[requirement_id].append(setting.name)
-
     results = []
-    for info in requirements:
+    for info in header.requirements:
         covering = by_requirement.get(info.id, [])
-        outcome = aggregate(check.outcome for check in covering)
         results.append(
             RequirementResult(
                 **info.model_dump(),
-                outcome=outcome,
-                checks=[check.nodeid for check in covering],
+                outcome=judgement.outcomes[info.id],
+                checks=judgement.covering[info.id],
                 findings=[c for c in covering if c.outcome in (Outcome.FAILED, Outcome.CANT_TELL)],
                 known_deviation=candidate.known_deviations.get(info.id),
                 test_mode=depends.get(info.id, []),
             )
         )
-
-    verdicts = [_profile_verdict(profile, results) for profile in profiles]
-    started = header["started"]
-    finished = end["finished"] if end else (events[-1].at if events else None)
+    finished = end.finished if end else (incidents[-1].at if incidents else None)
     run = RunInfo(
-        started=started,
+        started=header.started,
         finished=finished,
-        duration_seconds=_seconds_between(started, finished),
-        complete=bool(end and end.get("complete")),
-        stop_reason=end.get("stop_reason") if end else "run ended without a closing record",
-        seeds=header.get("seeds", {}),
-        selected_requirements=header.get("selected_requirements"),
-        start_parameters=(end or {}).get("start_parameters", header.get("start_parameters", {})),
-        events=events,
-        measurements=(end or {}).get("measurements", {}),
+        duration_seconds=_seconds_between(header.started, finished),
+        complete=bool(end and end.complete),
+        stop_reason=end.stop_reason if end else "run ended without a closing record",
+        seeds=header.seeds,
+        selected_requirements=header.selected_requirements,
+        start_parameters=end.start_parameters if end else header.start_parameters,
+        events=incidents,
+        measurements=end.measurements if end else {},
     )
-    # Artefact digests resolved at launch (a container image's) replace the declared ones.
-    if end and end.get("artefacts"):
-        resolved = [ArtefactInfo.model_validate(a) for a in end["artefacts"]]
-        candidate = candidate.model_copy(update={"artefacts": resolved})
-
-    by_outcome: dict[str, int] = {outcome.value: 0 for outcome in Outcome}
-    for result in results:
-        by_outcome[result.outcome.value] += 1
     return Report(
-        harness=HarnessInfo.model_validate(header["harness"]),
-        campaign=CampaignInfo.model_validate(header["campaign"]),
+        harness=header.harness,
+        campaign=header.campaign,
         candidate=candidate,
-        suites=[SuiteInfo.model_validate(s) for s in header["suites"]],
+        suites=header.suites,
         run=run,
-        profiles=verdicts,
+        profiles=[p.as_verdict() for p in judgement.profiles],
         requirements=results,
         checks=checks,
-        summary=Summary(requirements=len(results), by_outcome=by_outcome, checks=len(checks)),
-        verdict="pass" if verdicts and all(v.verdict == "pass" for v in verdicts) else "fail",
-    )
-
-
-def _profile_verdict(profile: ProfileInfo, results: list[RequirementResult]) -> ProfileVerdict:
-    members = [r for r in results if r.standard == profile.standard and profile.id in r.profiles]
-    counts: dict[str, dict[str, int]] = {}
-    for result in members:
-        level = counts.setdefault(result.level, {})
-        level[result.outcome.value] = level.get(result.outcome.value, 0) + 1
-    must = [r for r in members if r.level == "MUST"]
-    failed_must = [r.id for r in must if r.outcome == Outcome.FAILED]
-    unmet_must = [r.id for r in must if r.outcome in (Outcome.UNTESTED, Outcome.CANT_TELL)]
-    warnings = [r.id for r in members if r.level == "SHOULD" and r.outcome == Outcome.FAILED]
-    # Known deviations are shown, never counted as passes.
-    passes = bool(must) and all(meets(r.outcome) for r in must)
-    return ProfileVerdict(
-        standard=profile.standard,
-        profile=profile.id,
-        version=profile.version,
-        verdict="pass" if passes else "fail",
-        counts=counts,
-        failed_must=failed_must,
-        unmet_must=unmet_must,
-        warnings=warnings,
+        summary=judgement.summary,
+        verdict=judgement.verdict,
     )
 
 

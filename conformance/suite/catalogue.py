@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from conformance.errors import InputError
+from conformance.suite.contract import SuiteDeclaration, declaration_of
 from conformance.tomlfile import describe_validation_error, read_toml
 
 CATALOGUE_FILE = "catalogue.toml"
@@ -105,6 +106,10 @@ class Suite(BaseModel):
     @property
     def standard(self) -> str:
         return self.catalogue.standard
+
+    @cached_property
+    def declaration(self) -> SuiteDeclaration:
+        return declaration_of(self.directory)
 
 
 def tree_digest(directory: Path) -> str:

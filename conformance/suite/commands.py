@@ -1,42 +1,36 @@
 """Commands a suite adds to the ``conformance`` CLI (e.g. a validator for single documents).
 
-A suite directory holding a ``commands.py`` with a ``COMMANDS`` click group contributes it as
-``conformance <directory name> …``. The core imports it by location, never by name.
+A suite whose declaration names ``commands`` (a click command or group) contributes it as
+``conformance <suite directory name> …``. The core finds it by location, never by name.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from conformance.errors import ConformanceError, InputError
-from conformance.locations import suites_root
-from conformance.suite.catalogue import CATALOGUE_FILE
-
-COMMANDS_MODULE = "commands"
+from conformance.suite.contract import resolve
+from conformance.suite.discovery import discover_suites
 
 
 def suite_command_groups() -> dict[str, click.Command]:
-    """Every suite's ``COMMANDS`` by suite directory name."""
+    """Every suite's declared commands by suite directory name."""
     try:
-        root = suites_root()
+        suites = discover_suites()
     except ConformanceError:
         return {}
     found: dict[str, click.Command] = {}
-    for directory in sorted(root.iterdir()):
-        if not (directory / CATALOGUE_FILE).is_file():
+    for suite in suites.values():
+        reference = suite.declaration.commands
+        if reference is None:
             continue
-        if not (directory / f"{COMMANDS_MODULE}.py").is_file():
-            continue
-        module = importlib.import_module(f"{root.name}.{directory.name}.{COMMANDS_MODULE}")
-        group = getattr(module, "COMMANDS", None)
+        group = resolve(suite, reference, "commands")
         if not isinstance(group, click.Command):
             raise InputError(
-                f"suite {directory.name}: {COMMANDS_MODULE}.py must define COMMANDS, a click "
-                "command or group"
+                f"suite {suite.directory.name}: commands {reference!r} must be a click command "
+                "or group"
             )
-        found[directory.name] = group
+        found[suite.directory.name] = group
     return found
 
 

@@ -8,7 +8,6 @@ shows that the same requirements pass when nothing is broken, so a catch is not 
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from conformance.outcomes import Outcome
 from conformance.report.files import REPORT_FILE
 from conformance.report.model import Report
 from conformance.suite.catalogue import Suite
+from conformance.suite.contract import resolve
 from conformance.suite.faults import ACTIVE_FAULT_ENV, NO_FAULT, Fault, FaultProxy
 
 FAULT_RUN_SEED = 20261122
@@ -48,13 +48,11 @@ class FaultResult:
 
 
 def load_faults(suite: Suite) -> list[Fault]:
-    """A suite's fault catalogue: ``FAULTS`` in its ``faults`` module."""
-    module_name = f"{suite.directory.parent.name}.{suite.directory.name}.faults"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        raise InputError(f"suite {suite.standard} has no fault catalogue ({module_name})") from None
-    faults: list[Fault] = list(module.FAULTS)
+    """A suite's fault catalogue, where its declaration says it is."""
+    reference = suite.declaration.faults
+    if reference is None:
+        raise InputError(f"suite {suite.standard} declares no fault catalogue")
+    faults: list[Fault] = list(resolve(suite, reference, "fault catalogue"))
     for fault in faults:
         unknown = [r for r in fault.breaks if r not in suite.catalogue.by_id]
         if unknown:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import http.cookiejar
 import http.server
+import json
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
@@ -53,6 +55,43 @@ class ProxyRequest:
     def with_body(self, body: bytes) -> ProxyRequest:
         return replace(self, body=body)
 
+    @property
+    def path_only(self) -> str:
+        """The path without the query: everything before the first ``?``."""
+        return self.path.split("?")[0]
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query parameters (blank values kept; a repeated name keeps its last value)."""
+        return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+
+    def with_path(self, path: str) -> ProxyRequest:
+        return replace(self, path=path)
+
+    def with_header(self, name: str, value: str) -> ProxyRequest:
+        """``name`` set to ``value``, replacing any header of that name in any case."""
+        return replace(self, headers={**self.without_header(name).headers, name: value})
+
+    def json(self) -> Any:
+        """The body decoded as JSON, or None when it is not JSON (or empty, or ``null``)."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def json_object(self) -> dict[str, Any] | None:
+        """The body when it is a JSON object, else None (other JSON values included)."""
+        value = self.json()
+        return value if isinstance(value, dict) else None
+
+    def with_json(self, value: Any) -> ProxyRequest:
+        """The body replaced by ``value`` serialised as JSON (``json.dumps`` defaults).
+
+        Headers stay as they are: the proxy never forwards Content-Length (the upstream request
+        gets the new length) and the Content-Type is left to the caller.
+        """
+        return self.with_body(json.dumps(value).encode())
+
 
 @dataclass(frozen=True)
 class ProxyResponse:
@@ -74,6 +113,32 @@ class ProxyResponse:
 
     def with_body(self, body: bytes) -> ProxyResponse:
         return replace(self, body=body)
+
+    @classmethod
+    def from_json(cls, status: int, value: Any,
+                  content_type: str = "application/json") -> ProxyResponse:
+        """A response of its own (not the candidate's): ``value`` as JSON, one Content-Type."""
+        return cls(status, [("Content-Type", content_type)], json.dumps(value).encode())
+
+    def json(self) -> Any:
+        """The body decoded as JSON, or None when it is not JSON (or empty, or ``null``)."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def json_object(self) -> dict[str, Any] | None:
+        """The body when it is a JSON object, else None (other JSON values included)."""
+        value = self.json()
+        return value if isinstance(value, dict) else None
+
+    def with_json(self, value: Any) -> ProxyResponse:
+        """The body replaced by ``value`` serialised as JSON (``json.dumps`` defaults).
+
+        Headers stay as they are: the proxy sends the Content-Length of the body it actually
+        writes, and the candidate's Content-Type is kept.
+        """
+        return self.with_body(json.dumps(value).encode())
 
 
 RequestHook = Callable[[ProxyRequest], "ProxyRequest | ProxyResponse"]

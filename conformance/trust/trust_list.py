@@ -29,6 +29,10 @@ Role = Literal["auditor", "vendor"]
 ROLES: tuple[Role, ...] = ("auditor", "vendor")
 
 
+# Where every command and page finds the trust list when none is given on the command line.
+TRUST_LIST_ENV = "CONFORMANCE_TRUST_LIST"
+
+
 @dataclass(frozen=True)
 class TrustedKey:
     id: str

@@ -18,9 +18,10 @@ from pydantic import BaseModel, ValidationError
 
 from conformance.registry.snapshot import Snapshot
 from conformance.report.files import REPORT_FILE
-from conformance.report.model import Report
+from conformance.report.judge import rejudge
+from conformance.report.model import ProfileVerdict, Report
 from conformance.trust import dsse
-from conformance.trust.policy import LabelPolicy, decide, recompute
+from conformance.trust.policy import LabelPolicy, decide
 from conformance.trust.sign import ENVELOPE_FILE
 from conformance.trust.statement import (
     PAYLOAD_TYPE,
@@ -48,17 +49,6 @@ class SignerView(BaseModel):
     signature_valid: bool
     valid_at_signing: bool
     valid_today: bool
-
-
-class ProfileView(BaseModel):
-    standard: str
-    profile: str
-    version: str
-    verdict: str
-    counts: dict[str, dict[str, int]]
-    failed_must: list[str]
-    unmet_must: list[str]
-    warnings: list[str]
 
 
 class LabelView(BaseModel):
@@ -89,7 +79,7 @@ class Verification(BaseModel):
     test_mode: dict[str, int] = {}
     subjects: list[tuple[str, str]] = []
     artifact: str | None = None
-    profiles: list[ProfileView] = []
+    profiles: list[ProfileVerdict] = []
     verdict: str | None = None
     labels: list[LabelView] = []
     # Signature, signer and content all hold (whatever the verdict and label say).
@@ -286,25 +276,13 @@ def _check_content(statement: ParsedStatement, artifact: str | None, result: Ver
     declared = sorted((a.name, a.digest or "") for a in report.candidate.artefacts)
     if sorted(statement.subjects) != declared:
         result.reasons.append("the statement's subject differs from the report's artefacts")
-    recomputed = recompute(report)
+    recomputed = rejudge(report)
     for mismatch in recomputed.mismatches[:MAX_LISTED_MISMATCHES]:
         result.reasons.append(f"report contradicts its own results: {mismatch}")
     if len(recomputed.mismatches) > MAX_LISTED_MISMATCHES:
         extra = len(recomputed.mismatches) - MAX_LISTED_MISMATCHES
         result.reasons.append(f"… and {extra} more contradiction(s)")
-    result.profiles = [
-        ProfileView(
-            standard=p.standard,
-            profile=p.profile,
-            version=p.version,
-            verdict=p.verdict,
-            counts=p.counts,
-            failed_must=p.failed_must,
-            unmet_must=p.unmet_must,
-            warnings=p.warnings,
-        )
-        for p in recomputed.profiles
-    ]
+    result.profiles = [p.as_verdict() for p in recomputed.profiles]
     result.verdict = recomputed.verdict
     if artifact is not None:
         result.artifact = artifact

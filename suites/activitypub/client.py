@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -24,6 +24,11 @@ from suites.activitypub.remote import AP_MEDIA_TYPE, LocalActor
 LD_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 SIGNED_GET_HEADERS = ("(request-target)", "host", "date")
 SIGNED_POST_HEADERS = ("(request-target)", "host", "date", "digest", "content-type")
+
+
+def webfinger_url(resource: str) -> str:
+    """The WebFinger query for ``resource`` (RFC 7033 §4), relative to the origin."""
+    return f".well-known/webfinger?resource={quote(resource, safe=':@')}"
 
 
 def http_date() -> str:

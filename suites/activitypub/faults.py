@@ -11,48 +11,34 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import json
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.api import Fault, ProxyRequest, ProxyResponse
 from suites.activitypub.paging import Pager
+from suites.activitypub.streams import as_list
 
 JsonEdit = Callable[[dict[str, Any]], bool]
-
-
-def _json(body: bytes) -> dict[str, Any] | None:
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _rewrite_response(method: str, edit: JsonEdit) -> Callable[[ProxyRequest, ProxyResponse],
                                                                  ProxyResponse]:
     def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        document = _json(response.body) if request.method == method else None
+        document = response.json_object() if request.method == method else None
         if document is None or not edit(document):
             return response
-        return response.with_body(json.dumps(document).encode())
+        return response.with_json(document)
     return on_response
-
-
-def _with_header(request: ProxyRequest, name: str, value: str) -> ProxyRequest:
-    return replace(request.without_header(name), headers={
-        **request.without_header(name).headers, name: value})
 
 
 def _rewrite_request_body(edit: JsonEdit) -> Callable[[ProxyRequest], ProxyRequest]:
     def on_request(request: ProxyRequest) -> ProxyRequest:
-        document = _json(request.body) if request.method == "POST" else None
+        document = request.json_object() if request.method == "POST" else None
         if document is None or not edit(document):
             return request
-        return request.with_body(json.dumps(document).encode())
+        return request.with_json(document)
     return on_request
 
 
@@ -64,8 +50,8 @@ def _is_webfinger(request: ProxyRequest) -> bool:
 
 def _unknown_account_found(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     if _is_webfinger(request) and response.status == 404:
-        return ProxyResponse(200, [("Content-Type", "application/jrd+json")],
-                             b'{"subject": "acct:nobody@example.invalid", "links": []}')
+        return ProxyResponse.from_json(200, {"subject": "acct:nobody@example.invalid", "links": []},
+                                       "application/jrd+json")
     return response
 
 
@@ -78,12 +64,12 @@ def _jrd_as_json(request: ProxyRequest, response: ProxyResponse) -> ProxyRespons
 def _drop_self_links(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     if not _is_webfinger(request):
         return response
-    document = _json(response.body)
+    document = response.json_object()
     if document is None:
         return response
     document["links"] = [link for link in document.get("links", [])
                          if not (isinstance(link, dict) and link.get("rel") == "self")]
-    return response.with_body(json.dumps(document).encode())
+    return response.with_json(document)
 
 
 def _is_actor(document: dict[str, Any]) -> bool:
@@ -102,7 +88,7 @@ def _foreign_key_owner(document: dict[str, Any]) -> bool:
 
 
 def _actor_as_html(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    document = _json(response.body) if request.method == "GET" else None
+    document = response.json_object() if request.method == "GET" else None
     if document is not None and _is_actor(document):
         return response.with_header("Content-Type", "text/html; charset=utf-8")
     return response
@@ -111,23 +97,23 @@ def _actor_as_html(request: ProxyRequest, response: ProxyResponse) -> ProxyRespo
 def _accept_unsigned(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     if request.method == "POST" and request.header("Signature") is None \
             and request.header("X-Cattle-Grid-Requester") is None:
-        return ProxyResponse(202, [("Content-Type", "application/json")], b'{"status": "ok"}')
+        return ProxyResponse.from_json(202, {"status": "ok"})
     return request
 
 
 def _unverified_accepted(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     if request.method == "POST" and request.header("Signature") and response.status in (401, 403):
-        return ProxyResponse(202, [("Content-Type", "application/json")], b'{"status": "ok"}')
+        return ProxyResponse.from_json(202, {"status": "ok"})
     return response
 
 
 def _nodeinfo_without_activitypub(request: ProxyRequest, response: ProxyResponse
                                   ) -> ProxyResponse:
-    document = _json(response.body) if request.method == "GET" else None
+    document = response.json_object() if request.method == "GET" else None
     if document is None or "protocols" not in document:
         return response
     document["protocols"] = [p for p in document["protocols"] if p != "activitypub"]
-    return response.with_body(json.dumps(document).encode())
+    return response.with_json(document)
 
 
 def _ordered_as_plain(document: dict[str, Any]) -> bool:
@@ -168,8 +154,7 @@ def _inbox_items_doubled(document: dict[str, Any]) -> bool:
 
 def _gone_as_ok(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     if request.method == "GET" and response.status == 410:
-        return ProxyResponse(200, response.headers, json.dumps(
-            {"type": "Note", "content": "still here"}).encode())
+        return response.with_status(200).with_json({"type": "Note", "content": "still here"})
     return response
 
 
@@ -183,13 +168,13 @@ def _webfinger_not_jrd(request: ProxyRequest, response: ProxyResponse) -> ProxyR
 def _webfinger_without_resource_ok(request: ProxyRequest, response: ProxyResponse
                                    ) -> ProxyResponse:
     if _is_webfinger(request) and "resource=" not in request.path:
-        return ProxyResponse(200, [("Content-Type", "application/jrd+json")], b'{"links": []}')
+        return ProxyResponse.from_json(200, {"links": []}, "application/jrd+json")
     return response
 
 
 def _nodeinfo_unlinked(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     if request.path.startswith("/.well-known/nodeinfo"):
-        return response.with_body(b'{"links": []}')
+        return response.with_json({"links": []})
     return response
 
 
@@ -239,9 +224,9 @@ def _collection_without_items(document: dict[str, Any]) -> bool:
 
 
 def _notes_not_found(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    document = _json(response.body) if request.method == "GET" else None
+    document = response.json_object() if request.method == "GET" else None
     if document is not None and document.get("type") == "Note":
-        return ProxyResponse(404, [("Content-Type", "application/json")], b'{"error": "gone"}')
+        return ProxyResponse.from_json(404, {"error": "gone"})
     return response
 
 
@@ -252,33 +237,30 @@ def _is_server_post(request: ProxyRequest) -> bool:
 
 def _refuse_signed(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     if _is_server_post(request) and request.header("Signature") is not None:
-        return ProxyResponse(401, [("Content-Type", "application/json")],
-                             b'{"error": "signature not accepted"}')
+        return ProxyResponse.from_json(401, {"error": "signature not accepted"})
     return request
 
 
 def _refuse_ld_json(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     if _is_server_post(request) and (request.header("Content-Type") or "").startswith(
             "application/ld+json"):
-        return ProxyResponse(415, [("Content-Type", "application/json")],
-                             b'{"error": "unsupported media type"}')
+        return ProxyResponse.from_json(415, {"error": "unsupported media type"})
     return request
 
 
 def _ignore_undo(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    document = _json(request.body) if _is_server_post(request) else None
+    document = request.json_object() if _is_server_post(request) else None
     if document is not None and document.get("type") == "Undo":
-        return ProxyResponse(202, [("Content-Type", "application/json")], b"{}")
+        return ProxyResponse.from_json(202, {})
     return request
 
 
 def _refuse_compact_forms(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    document = _json(request.body) if request.method == "POST" else None
+    document = request.json_object() if request.method == "POST" else None
     if document is not None and document.get("type") == "Like" and (
             not isinstance(document.get("to"), list) or isinstance(document.get("actor"), dict)
             or not isinstance(document.get("@context"), list)):
-        return ProxyResponse(400, [("Content-Type", "application/json")],
-                             b'{"error": "unsupported form"}')
+        return ProxyResponse.from_json(400, {"error": "unsupported form"})
     return request
 
 
@@ -291,25 +273,25 @@ class _FollowingWithoutAnswer:
         self.following_paths: set[str] = set()
 
     def on_request(self, request: ProxyRequest) -> ProxyRequest:
-        document = _json(request.body) if request.method == "POST" else None
+        document = request.json_object() if request.method == "POST" else None
         if document is not None and request.header("X-Cattle-Grid-Requester") is not None \
                 and document.get("type") == "Follow" and isinstance(document.get("object"), str):
             self.followed.append(document["object"])
         return request
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        document = _json(response.body) if request.method == "GET" else None
+        document = response.json_object() if request.method == "GET" else None
         if document is None:
             return response
         if _is_actor(document) and isinstance(document.get("following"), str):
             self.following_paths.add(urlsplit(document["following"]).path)
             return response
-        if urlsplit(request.path).path not in self.following_paths:
+        if request.path_only not in self.following_paths:
             return response
         key = "orderedItems" if "orderedItems" in document else "items"
         items = document.get(key) if isinstance(document.get(key), list) else []
         document[key] = list(items) + [a for a in self.followed if a not in items]
-        return response.with_body(json.dumps(document).encode())
+        return response.with_json(document)
 
 
 def paged_collections() -> tuple[Fault, Pager]:
@@ -327,7 +309,7 @@ def _strip_signature(request: ProxyRequest) -> ProxyRequest:
 
 
 def _text_plain(request: ProxyRequest) -> ProxyRequest:
-    return _with_header(request, "Content-Type", "text/plain")
+    return request.with_header("Content-Type", "text/plain")
 
 
 def _wrong_digest(request: ProxyRequest) -> ProxyRequest:
@@ -336,7 +318,7 @@ def _wrong_digest(request: ProxyRequest) -> ProxyRequest:
     import base64
 
     other = base64.b64encode(hashlib.sha256(request.body + b" ").digest()).decode()
-    return _with_header(request.without_header("Content-Digest"), "Digest", f"SHA-256={other}")
+    return request.without_header("Content-Digest").with_header("Digest", f"SHA-256={other}")
 
 
 def _foreign_key_id(request: ProxyRequest) -> ProxyRequest:
@@ -348,20 +330,20 @@ def _foreign_key_id(request: ProxyRequest) -> ProxyRequest:
     start = signature.index('keyId="') + len('keyId="')
     end = signature.index('"', start)
     changed = signature[:start] + f"http://{host}/actors/eos-mallory#main-key" + signature[end:]
-    return _with_header(request, "Signature", changed)
+    return request.with_header("Signature", changed)
 
 
 def _drop(kind: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
     def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-        document = _json(request.body) if request.method == "POST" else None
+        document = request.json_object() if request.method == "POST" else None
         if document is not None and document.get("type") == kind:
-            return ProxyResponse(202, [("Content-Type", "application/json")], b"{}")
+            return ProxyResponse.from_json(202, {})
         return request
     return on_request
 
 
 def _stale_date(request: ProxyRequest) -> ProxyRequest:
-    return _with_header(request, "Date", email.utils.formatdate(time.time() - 3600, usegmt=True))
+    return request.with_header("Date", email.utils.formatdate(time.time() - 3600, usegmt=True))
 
 
 def _of_type(kind: str, edit: Callable[[dict[str, Any]], None]) -> JsonEdit:
@@ -379,7 +361,7 @@ def _accept_by_someone_else(document: dict[str, Any]) -> None:
 
 def _not_public(document: dict[str, Any]) -> None:
     for field_name in ("to", "cc"):
-        document[field_name] = [a for a in _as_list(document.get(field_name))
+        document[field_name] = [a for a in as_list(document.get(field_name))
                                 if "Public" not in str(a) and "followers" not in str(a)]
     document["to"] = document["to"] or ["http://elsewhere.invalid/actors/someone"]
 
@@ -389,14 +371,10 @@ def _misattributed(document: dict[str, Any]) -> None:
         document["object"]["attributedTo"] = "http://elsewhere.invalid/actors/someone"
 
 
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else value if isinstance(value, list) else [value]
-
-
 def _drop_to(inbox_name: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
     def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
         if request.method == "POST" and f"/actors/{inbox_name}/inbox" in request.path:
-            return ProxyResponse(202, [("Content-Type", "application/json")], b"{}")
+            return ProxyResponse.from_json(202, {})
         return request
     return on_request
 

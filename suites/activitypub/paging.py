@@ -11,10 +11,9 @@ the first page.
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from conformance.api import ProxyRequest, ProxyResponse
 
@@ -36,16 +35,14 @@ class Pager:
         self._lock = threading.Lock()
 
     def on_request(self, request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-        parts = urlsplit(request.path)
-        number = parse_qs(parts.query).get(PAGE_PARAMETER)
+        number = request.query.get(PAGE_PARAMETER)
         if request.method != "GET" or not number:
             return request
         with self._lock:
-            known = self._collections.get(parts.path)
-        if known is None or not number[0].isdigit():
-            return ProxyResponse(404, [("Content-Type", "application/json")],
-                                 b'{"error": "no such page"}')
-        return self._page(known[0], known[1], int(number[0]))
+            known = self._collections.get(request.path_only)
+        if known is None or not number.isdigit():
+            return ProxyResponse.from_json(404, {"error": "no such page"})
+        return self._page(known[0], known[1], int(number))
 
     def _page(self, collection_id: str, items: list[Any], number: int) -> ProxyResponse:
         start = number * self.page_size
@@ -58,17 +55,13 @@ class Pager:
             page["next"] = _page_url(collection_id, following)
         with self._lock:
             self.pages_served += 1
-        return ProxyResponse(200, [("Content-Type", "application/activity+json")],
-                             json.dumps(page).encode())
+        return ProxyResponse.from_json(200, page, "application/activity+json")
 
     def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
         if request.method != "GET":
             return response
-        try:
-            document = json.loads(response.body)
-        except ValueError:
-            return response
-        if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+        document = response.json_object()
+        if document is None or not isinstance(document.get("id"), str):
             return response
         if self.broken_chain and not isinstance(document.get("orderedItems"), list):
             return self._break_own_paging(response, document)
@@ -80,7 +73,7 @@ class Pager:
             self._collections[urlsplit(document["id"]).path] = (document["id"], items)
         document["totalItems"] = len(items)
         document["first"] = _page_url(document["id"], 0)
-        return response.with_body(json.dumps(document).encode())
+        return response.with_json(document)
 
     def _break_own_paging(self, response: ProxyResponse, document: dict[str, Any]
                           ) -> ProxyResponse:
@@ -92,4 +85,4 @@ class Pager:
             document["next"] = _page_url(document["id"], "missing")
         else:
             return response
-        return response.with_body(json.dumps(document).encode())
+        return response.with_json(document)

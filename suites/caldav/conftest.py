@@ -14,14 +14,13 @@ afterwards, so they do not depend on each other or on what the account already h
 
 from __future__ import annotations
 
-import contextlib
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from conformance.api import CandidateContext, RecordingSession, cant_tell
 from suites.caldav import dav
+from suites.caldav.calendars import CalendarFactory
 
 
 @pytest.fixture(scope="session")
@@ -78,46 +77,6 @@ def calendar_home(candidate: CandidateContext, caldav_settings: dict[str, object
     if home is None:
         cant_tell(f"principal {principal} names no CALDAV:calendar-home-set")
     return dav_session.url(home if home.endswith("/") else home + "/")
-
-
-def mkcalendar_body(name: str, components: list[str] | None = None) -> bytes:
-    props = [dav.element(dav.d("displayname"), text=name)]
-    if components:
-        props.append(dav.element(dav.c("supported-calendar-component-set"),
-                                 *(dav.element(dav.c("comp"), name=comp) for comp in components)))
-    return dav.serialize(dav.element(dav.c("mkcalendar"),
-                                     dav.element(dav.d("set"), dav.element(dav.d("prop"), *props))))
-
-
-def new_collection_url(calendar_home: str) -> str:
-    return f"{calendar_home}eos-{uuid.uuid4().hex[:12]}/"
-
-
-class CalendarFactory:
-    """Creates calendars for a check and deletes them afterwards."""
-
-    def __init__(self, session: RecordingSession, home: str) -> None:
-        self.session = session
-        self.home = home
-        self.created: list[str] = []
-
-    def create(self, components: list[str] | None = None) -> str:
-        url = new_collection_url(self.home)
-        response = self.session.request("MKCALENDAR", url,
-                                        data=mkcalendar_body("eos check", components),
-                                        headers={"Content-Type": dav.XML})
-        # Provisioning is lenient (any 2xx); caldav.mkcalendar.created checks the exact 201.
-        if not 200 <= response.status_code < 300:
-            cant_tell(f"could not create a calendar to test in: MKCALENDAR {url} answered "
-                      f"{response.status_code}")
-        self.created.append(url)
-        return url
-
-    def cleanup(self) -> None:
-        for url in self.created:
-            # Cleanup must not hide the check's own result.
-            with contextlib.suppress(Exception):
-                self.session.request("DELETE", url)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 
 from lxml import etree
 
@@ -84,14 +83,8 @@ def _rewrite_response_xml(methods: set[str], edit: Callable[[etree._Element], bo
     return on_response
 
 
-def _with_header(request: ProxyRequest, name: str, value: str) -> ProxyRequest:
-    headers = {k: v for k, v in request.headers.items() if k.lower() != name.lower()}
-    headers[name] = value
-    return replace(request, headers=headers)
-
-
-def _is_object(path: str) -> bool:
-    return path.split("?")[0].endswith(".ics")
+def _is_object(request: ProxyRequest) -> bool:
+    return request.path_only.endswith(".ics")
 
 
 def _valid_event() -> bytes:
@@ -122,7 +115,7 @@ def _drop_dav_header(request: ProxyRequest, response: ProxyResponse) -> ProxyRes
 
 
 def _calendar_as_text_plain(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    if request.method == "GET" and _is_object(request.path) and response.status == 200:
+    if request.method == "GET" and _is_object(request) and response.status == 200:
         return response.with_header("Content-Type", "text/plain; charset=utf-8")
     return response
 
@@ -135,24 +128,24 @@ def _strip_request_header(name: str) -> Callable[[ProxyRequest], ProxyRequest]:
 
 def _depth_1_as_0(request: ProxyRequest) -> ProxyRequest:
     if request.method == "PROPFIND" and (request.header("Depth") or "").strip() == "1":
-        return _with_header(request, "Depth", "0")
+        return request.with_header("Depth", "0")
     return request
 
 
 def _well_known_missing(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    if request.path.split("?")[0].rstrip("/") == "/.well-known/caldav":
+    if request.path_only.rstrip("/") == "/.well-known/caldav":
         return ProxyResponse(404, [("Content-Type", "text/plain")], b"Not Found")
     return request
 
 
 def _well_known_to_nowhere(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    if request.path.split("?")[0].rstrip("/") == "/.well-known/caldav":
+    if request.path_only.rstrip("/") == "/.well-known/caldav":
         return ProxyResponse(301, [("Location", "/no-dav-service-here/")], b"")
     return request
 
 
 def _delete_not_performed(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    if request.method == "DELETE" and _is_object(request.path):
+    if request.method == "DELETE" and _is_object(request):
         return ProxyResponse(204, [], b"")
     return request
 
@@ -216,7 +209,7 @@ class _UidReuse:
         match = re.search(r"^UID:(.+?)\r?$", text, re.MULTILINE)
         if match is None:
             return request
-        uid, path = match.group(1), request.path.split("?")[0]
+        uid, path = match.group(1), request.path_only
         with self.lock:
             owner = self.owner.setdefault(uid, path)
         if owner == path:
@@ -230,8 +223,8 @@ def _any_media_type_stored(request: ProxyRequest) -> ProxyRequest:
     media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
     if request.method != "PUT" or media_type in ("", "text/calendar"):
         return request
-    return _with_header(request.with_body(_valid_event()), "Content-Type",
-                        "text/calendar; charset=utf-8")
+    return request.with_body(_valid_event()).with_header("Content-Type",
+                                                         "text/calendar; charset=utf-8")
 
 
 def _proppatch_not_applied(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
@@ -248,7 +241,7 @@ def _proppatch_not_applied(request: ProxyRequest) -> ProxyRequest | ProxyRespons
                 prop.append(etree.Element(child.tag))
     answer = etree.Element(_d("multistatus"), nsmap={"d": DAV})
     response = etree.SubElement(answer, _d("response"))
-    etree.SubElement(response, _d("href")).text = request.path.split("?")[0]
+    etree.SubElement(response, _d("href")).text = request.path_only
     propstat = etree.SubElement(response, _d("propstat"))
     propstat.append(prop)
     etree.SubElement(propstat, _d("status")).text = "HTTP/1.1 200 OK"
@@ -341,7 +334,7 @@ def _drop_last_multiget_response(request: ProxyRequest,
 
 
 def _lowercase_summary(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    if request.method != "GET" or not _is_object(request.path) or response.status != 200:
+    if request.method != "GET" or not _is_object(request) or response.status != 200:
         return response
     text = response.body.decode("utf-8", "replace")
     lowered = re.sub(r"^(SUMMARY[^:]*:)(.*)$", lambda m: m.group(1) + m.group(2).lower(), text,
@@ -367,7 +360,7 @@ def _if_match_never_matches(request: ProxyRequest) -> ProxyRequest | ProxyRespon
 
 
 def _collection_delete_ignored(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    if request.method == "DELETE" and request.path.split("?")[0].endswith("/"):
+    if request.method == "DELETE" and request.path_only.endswith("/"):
         return ProxyResponse(204, [], b"")
     return request
 
@@ -379,7 +372,7 @@ def _frozen_etag(path: str) -> str:
 def _etag_never_changes(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     """The ETag is derived from the URL alone, so it stays the same when the data changes."""
     if response.header("ETag") is not None:
-        response = response.with_header("ETag", _frozen_etag(request.path.split("?")[0]))
+        response = response.with_header("ETag", _frozen_etag(request.path_only))
     if request.method != "PROPFIND":
         return response
     root = _xml(response.body)
@@ -413,7 +406,7 @@ def _refused_creation_reported_as_success(
 
 def _depth_0_as_1(request: ProxyRequest) -> ProxyRequest:
     if request.method == "PROPFIND" and (request.header("Depth") or "").strip() == "0":
-        return _with_header(request, "Depth", "1")
+        return request.with_header("Depth", "1")
     return request
 
 

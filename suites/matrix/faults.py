@@ -9,11 +9,9 @@ Registration is left alone, so the checks' test users can still be provisioned.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -22,51 +20,32 @@ from conformance.api import Fault, ProxyRequest, ProxyResponse
 ResponseHook = Callable[[ProxyRequest, ProxyResponse], ProxyResponse]
 
 
-def _path(request: ProxyRequest) -> str:
-    return urlsplit(request.path).path
-
-
-def _json(response: ProxyResponse) -> Any:
-    try:
-        return json.loads(response.body)
-    except ValueError:
-        return None
-
-
-def _with_json(response: ProxyResponse, body: Any) -> ProxyResponse:
-    return response.with_body(json.dumps(body).encode())
-
-
-def _answer(status: int, body: Any) -> ProxyResponse:
-    return ProxyResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
-
-
 def _edit_json(matches: Callable[[ProxyRequest], bool],
                edit: Callable[[Any], Any]) -> ResponseHook:
     """Rewrite the JSON body of the responses to matching requests."""
 
     def hook(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        body = _json(response)
+        body = response.json()
         if not matches(request) or body is None:
             return response
-        return _with_json(response, edit(body))
+        return response.with_json(edit(body))
 
     return hook
 
 
 def _errcode(old: str, new: str, status: int | None = None) -> ResponseHook:
     def hook(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        body = _json(response)
+        body = response.json()
         if not isinstance(body, dict) or body.get("errcode") != old:
             return response
-        changed = _with_json(response, dict(body, errcode=new))
+        changed = response.with_json(dict(body, errcode=new))
         return changed.with_status(status) if status else changed
 
     return hook
 
 
 def _is_sync(request: ProxyRequest) -> bool:
-    return _path(request).endswith("/sync")
+    return request.path_only.endswith("/sync")
 
 
 def _timelines(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -89,7 +68,7 @@ def _drop_typing(body: Any) -> Any:
 
 
 def _errors_as_html(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    if response.status < 400 or "/register" in _path(request):
+    if response.status < 400 or "/register" in request.path_only:
         return response
     page = f"<html><body><h1>{response.status} Error</h1></body></html>".encode()
     return response.with_body(page).with_header("Content-Type", "text/html")
@@ -101,23 +80,22 @@ def _versions_without_v(body: Any) -> Any:
 
 
 def _no_retry_hint(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    body = _json(response)
+    body = response.json()
     if response.status != 429 or not isinstance(body, dict):
         return response
     body.pop("retry_after_ms", None)
-    return _with_json(response.without_header("Retry-After"), body)
+    return response.without_header("Retry-After").with_json(body)
 
 
 def _rate_limit_as_forbidden(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     if response.status != 429:
         return response
-    return _with_json(response.without_header("Retry-After").with_status(403),
-                      {"errcode": "M_FORBIDDEN", "error": "Invalid username or password"})
+    return response.without_header("Retry-After").with_status(403).with_json(
+        {"errcode": "M_FORBIDDEN", "error": "Invalid username or password"})
 
 
 def _is_backward_messages(request: ProxyRequest) -> bool:
-    query = dict(parse_qsl(urlsplit(request.path).query))
-    return _path(request).endswith("/messages") and query.get("dir") == "b"
+    return request.path_only.endswith("/messages") and request.query.get("dir") == "b"
 
 
 def _reverse_chunk(body: Any) -> Any:
@@ -131,11 +109,11 @@ _SEND = re.compile(r"^(/_matrix/client/v3/rooms/[^/]+/send/[^/]+/)[^/?]+")
 def _new_transaction_id(request: ProxyRequest) -> ProxyRequest:
     if request.method != "PUT" or not _SEND.match(request.path):
         return request
-    return replace(request, path=_SEND.sub(lambda m: m.group(1) + uuid.uuid4().hex, request.path))
+    return request.with_path(_SEND.sub(lambda m: m.group(1) + uuid.uuid4().hex, request.path))
 
 
 def _is_whoami(request: ProxyRequest) -> bool:
-    return _path(request).endswith("/account/whoami")
+    return request.path_only.endswith("/account/whoami")
 
 
 def _drop_device_id(body: Any) -> Any:
@@ -145,7 +123,7 @@ def _drop_device_id(body: Any) -> Any:
 
 
 def _download_as_octet_stream(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    if "/media/download/" not in _path(request) or response.status != 200:
+    if "/media/download/" not in request.path_only or response.status != 200:
         return response
     return response.with_header("Content-Type", "application/octet-stream")
 
@@ -155,8 +133,8 @@ def _fake_event_id() -> dict[str, str]:
 
 
 def _redaction_ignored(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    if request.method == "PUT" and "/redact/" in _path(request):
-        return _answer(200, _fake_event_id())
+    if request.method == "PUT" and "/redact/" in request.path_only:
+        return ProxyResponse.from_json(200, _fake_event_id())
     return request
 
 
@@ -165,20 +143,20 @@ def _no_cors(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
 
 
 def _displayname_not_stored(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    if request.method == "PUT" and _path(request).endswith("/displayname"):
-        return _answer(200, {})
+    if request.method == "PUT" and request.path_only.endswith("/displayname"):
+        return ProxyResponse.from_json(200, {})
     return request
 
 
 def _room_name_not_enforced(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    if request.method == "PUT" and "/state/m.room.name" in _path(request):
-        return _answer(200, _fake_event_id())
+    if request.method == "PUT" and "/state/m.room.name" in request.path_only:
+        return ProxyResponse.from_json(200, _fake_event_id())
     return request
 
 
 def _large_events_accepted(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    if request.method == "PUT" and "/send/" in _path(request) and len(request.body) > 65536:
-        return _answer(200, _fake_event_id())
+    if request.method == "PUT" and "/send/" in request.path_only and len(request.body) > 65536:
+        return ProxyResponse.from_json(200, _fake_event_id())
     return request
 
 
@@ -187,7 +165,7 @@ def _sync_filter_ignored(request: ProxyRequest) -> ProxyRequest:
         return request
     parts = urlsplit(request.path)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "filter"]
-    return replace(request, path=parts.path + ("?" + urlencode(query) if query else ""))
+    return request.with_path(parts.path + ("?" + urlencode(query) if query else ""))
 
 
 def _drop_key(key: str) -> Callable[[Any], Any]:
@@ -201,7 +179,7 @@ def _drop_key(key: str) -> Callable[[Any], Any]:
 
 def _path_ends(*suffixes: str, method: str | None = None) -> Callable[[ProxyRequest], bool]:
     def matches(request: ProxyRequest) -> bool:
-        return (method is None or request.method == method) and _path(request).endswith(
+        return (method is None or request.method == method) and request.path_only.endswith(
             suffixes)
 
     return matches
@@ -209,7 +187,7 @@ def _path_ends(*suffixes: str, method: str | None = None) -> Callable[[ProxyRequ
 
 def _path_has(fragment: str, method: str | None = None) -> Callable[[ProxyRequest], bool]:
     def matches(request: ProxyRequest) -> bool:
-        return (method is None or request.method == method) and fragment in _path(request)
+        return (method is None or request.method == method) and fragment in request.path_only
 
     return matches
 
@@ -220,7 +198,7 @@ def _status(matches: Callable[[ProxyRequest], bool], old: int, new: int,
         if not matches(request) or response.status != old:
             return response
         changed = response.with_status(new)
-        return changed if body is None else _with_json(changed, body)
+        return changed if body is None else changed.with_json(body)
 
     return hook
 
@@ -228,7 +206,7 @@ def _status(matches: Callable[[ProxyRequest], bool], old: int, new: int,
 def _short_circuit(matches: Callable[[ProxyRequest], bool], status: int, body: Any
                    ) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
     def hook(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-        return _answer(status, body) if matches(request) else request
+        return ProxyResponse.from_json(status, body) if matches(request) else request
 
     return hook
 
@@ -251,7 +229,7 @@ class _Redeliver:
         self.pending: dict[str, list[Any]] = {}
 
     def __call__(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        body = _json(response)
+        body = response.json()
         if not _is_sync(request) or not isinstance(body, dict):
             return response
         token = request.header("Authorization") or ""
@@ -259,7 +237,7 @@ class _Redeliver:
         old = self.pending.get(token, [])
         self.pending[token] = list(box)
         box[:0] = old
-        return _with_json(response, body)
+        return response.with_json(body)
 
 
 def _drop_from(key: str, *inner: str) -> Callable[[Any], Any]:
@@ -289,15 +267,13 @@ def _unavailable_default(body: Any) -> Any:
 
 
 def _strip_preset(request: ProxyRequest) -> ProxyRequest:
-    if not _path(request).endswith("/createRoom"):
+    if not request.path_only.endswith("/createRoom"):
         return request
-    try:
-        body = json.loads(request.body)
-    except ValueError:
+    body = request.json_object()
+    if body is None:
         return request
-    if isinstance(body, dict):
-        body.pop("preset", None)
-    return request.with_body(json.dumps(body).encode())
+    body.pop("preset", None)
+    return request.with_json(body)
 
 
 def _drop_member_reason(body: Any) -> Any:
@@ -331,7 +307,7 @@ FAULTS = [
     Fault("versions-without-v",
           "/versions announces '1.15' instead of 'v1.15'.",
           ("matrix.versions.format",),
-          on_response=_edit_json(lambda r: _path(r).endswith("/client/versions"),
+          on_response=_edit_json(lambda r: r.path_only.endswith("/client/versions"),
                                  _versions_without_v)),
     Fault("no-retry-hint",
           "A 429 gives neither Retry-After nor retry_after_ms.",

@@ -20,7 +20,6 @@ Manifest settings under ``[settings.oidc]``:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -28,19 +27,17 @@ import requests
 
 from conformance.api import CandidateContext, RecordingSession, cant_tell
 from suites.oidc import rp
+from suites.oidc.flows import CodeFlow, Flows
+from suites.oidc.provider import DISCOVERY_PATH, fetch_jwks
 
-DISCOVERY_PATH = ".well-known/openid-configuration"
 # Checks that change the provider's state for everyone (its signing keys) run last, so no other
 # check meets a key set other than the one it fetched.
 RUN_LAST = ("test_rotation.py",)
 
 
-def runs_last(item: pytest.Item) -> bool:
-    return item.path.name in RUN_LAST and item.path.parent.parent.name == "oidc"
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=runs_last)
+    items.sort(key=lambda item: item.path.name in RUN_LAST
+               and item.path.parent.parent.name == "oidc")
 
 
 @pytest.fixture(scope="session")
@@ -78,23 +75,6 @@ def metadata(discovery_response: requests.Response) -> dict[str, Any]:
     return data
 
 
-def endpoint(metadata: dict[str, Any], name: str) -> str:
-    value = metadata.get(name)
-    if not isinstance(value, str) or not value:
-        cant_tell(f"the discovery document names no {name}")
-    return value
-
-
-def fetch_jwks(session: RecordingSession, metadata: dict[str, Any]) -> dict[str, Any]:
-    """The JWK Set at jwks_uri now; checks that need it cannot tell without it."""
-    response = session.get(endpoint(metadata, "jwks_uri"))
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if response.status_code != 200 or not isinstance(data, dict):
-        cant_tell(f"the JWK Set could not be read (HTTP {response.status_code})")
-    return data
 
 
 @pytest.fixture(scope="session")
@@ -137,87 +117,6 @@ def new_browser(candidate: CandidateContext,
     return lambda: rp.Browser(candidate.base_url, form_steps)
 
 
-@dataclass
-class CodeFlow:
-    """One completed authorization code flow and what the token endpoint answered."""
-
-    client: rp.Client
-    state: str
-    nonce: str | None
-    callback: rp.Callback
-    token_response: requests.Response
-    tokens: dict[str, Any]
-    browser: rp.Browser
-    verifier: str | None = None
-
-    @property
-    def id_token(self) -> str:
-        value = self.tokens.get("id_token")
-        if not isinstance(value, str):
-            cant_tell("the token response holds no id_token to check")
-        return value
-
-    @property
-    def access_token(self) -> str:
-        value = self.tokens.get("access_token")
-        if not isinstance(value, str):
-            cant_tell("the token response holds no access_token to use")
-        return value
-
-
-class Flows:
-    """Runs authorization code flows for checks."""
-
-    def __init__(self, metadata: dict[str, Any], session: RecordingSession,
-                 new_browser: Callable[[], rp.Browser]) -> None:
-        self.metadata = metadata
-        self.session = session
-        self.new_browser = new_browser
-
-    def authorize(self, client: rp.Client, browser: rp.Browser | None = None,
-                  **params: Any) -> tuple[rp.Callback, rp.Browser]:
-        browser = browser or self.new_browser()
-        url = rp.authorization_url(endpoint(self.metadata, "authorization_endpoint"), client,
-                                   **params)
-        outcome = browser.authorize(url, client)
-        if outcome.callback is None:
-            cant_tell(f"the authorization request ended on a page, not at the redirect URI "
-                      f"(HTTP {outcome.final.status_code} at {outcome.final.url})")
-        return outcome.callback, browser
-
-    def code(self, client: rp.Client, browser: rp.Browser | None = None, **params: Any
-             ) -> tuple[str, rp.Callback, rp.Browser]:
-        callback, browser = self.authorize(client, browser, **params)
-        if not callback.code:
-            cant_tell(f"no authorization code came back: {callback.params}")
-        return callback.code, callback, browser
-
-    def redeem(self, client: rp.Client, code: str, method: str | None = None,
-               **extra: str) -> requests.Response:
-        data = {"grant_type": "authorization_code", "code": code,
-                "redirect_uri": extra.pop("redirect_uri", client.redirect_uri), **extra}
-        return rp.token_request(self.session, endpoint(self.metadata, "token_endpoint"),
-                                client, data, method)
-
-    def complete(self, client: rp.Client, browser: rp.Browser | None = None,
-                 method: str | None = None, scope: str = "openid", **params: Any) -> CodeFlow:
-        state, nonce = rp.new_state(), params.pop("nonce", rp.new_state())
-        code, callback, browser = self.code(client, browser, state=state, nonce=nonce,
-                                            scope=scope, **params)
-        response = self.redeem(client, code, method)
-        if response.status_code != 200:
-            cant_tell(f"the token endpoint refused a fresh code (HTTP {response.status_code}: "
-                      f"{response.text[:200]})")
-        tokens = rp.json_body(response, "the token response")
-        return CodeFlow(client, state, nonce, callback, response, tokens, browser)
-
-    def userinfo(self, access_token: str, how: str = "get") -> requests.Response:
-        url = endpoint(self.metadata, "userinfo_endpoint")
-        if how == "get":
-            return self.session.get(url, headers={"Authorization": f"Bearer {access_token}"})
-        if how == "post-header":
-            return self.session.post(url, headers={"Authorization": f"Bearer {access_token}"})
-        return self.session.post(url, data={"access_token": access_token})
 
 
 @pytest.fixture

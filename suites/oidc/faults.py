@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -27,28 +26,8 @@ DISCOVERY = "/.well-known/openid-configuration"
 
 # --- helpers --------------------------------------------------------------------------------
 
-def _path(request: ProxyRequest) -> str:
-    return request.path.split("?")[0]
-
-
-def _query(request: ProxyRequest) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(request.path).query, keep_blank_values=True))
-
-
 def _form(request: ProxyRequest) -> dict[str, str]:
     return dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
-
-
-def _json(response: ProxyResponse) -> dict[str, Any] | None:
-    try:
-        data = json.loads(response.body)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _with_json(response: ProxyResponse, data: dict[str, Any]) -> ProxyResponse:
-    return response.with_body(json.dumps(data).encode())
 
 
 def _b64(data: bytes) -> str:
@@ -64,31 +43,31 @@ def _is_token_request(request: ProxyRequest) -> bool:
 
 
 def _is_authorization_request(request: ProxyRequest) -> bool:
-    query = _query(request)
+    query = request.query
     return request.method == "GET" and "client_id" in query and "scope" in query
 
 
 def _edit_discovery(edit: Callable[[dict[str, Any]], None]
                     ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
     def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        data = _json(response) if _path(request) == DISCOVERY else None
+        data = response.json_object() if request.path_only == DISCOVERY else None
         if data is None:
             return response
         edit(data)
-        return _with_json(response, data)
+        return response.with_json(data)
     return on_response
 
 
 def _edit_jwks(edit: Callable[[dict[str, Any]], None]
                ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
     def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        data = _json(response)
+        data = response.json_object()
         if data is None or not isinstance(data.get("keys"), list):
             return response
         for key in data["keys"]:
             if isinstance(key, dict):
                 edit(key)
-        return _with_json(response, data)
+        return response.with_json(data)
     return on_response
 
 
@@ -97,26 +76,26 @@ def _edit_id_token(edit: Callable[[dict[str, Any]], None]
     """Rewrite the payload of the ID token in token responses (the signature then no longer
     matches, as with a provider that signs one thing and sends another)."""
     def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        data = _json(response) if _is_token_request(request) else None
+        data = response.json_object() if _is_token_request(request) else None
         if data is None or not isinstance(data.get("id_token"), str):
             return response
         header, payload, signature = data["id_token"].split(".")
         claims = json.loads(_unb64(payload))
         edit(claims)
         data["id_token"] = ".".join((header, _b64(json.dumps(claims).encode()), signature))
-        return _with_json(response, data)
+        return response.with_json(data)
     return on_response
 
 
 def _tamper_signature(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    data = _json(response) if _is_token_request(request) else None
+    data = response.json_object() if _is_token_request(request) else None
     if data is None or not isinstance(data.get("id_token"), str):
         return response
     header, payload, signature = data["id_token"].split(".")
     raw = bytearray(_unb64(signature))
     raw[len(raw) // 2] ^= 0x01
     data["id_token"] = ".".join((header, payload, _b64(bytes(raw))))
-    return _with_json(response, data)
+    return response.with_json(data)
 
 
 def _strip_query(*names: str) -> Callable[[ProxyRequest], ProxyRequest]:
@@ -127,7 +106,7 @@ def _strip_query(*names: str) -> Callable[[ProxyRequest], ProxyRequest]:
         parts = urlsplit(request.path)
         kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                 if k not in names]
-        return replace(request, path=urlunsplit(("", "", parts.path, urlencode(kept), "")))
+        return request.with_path(urlunsplit(("", "", parts.path, urlencode(kept), "")))
     return on_request
 
 
@@ -162,7 +141,7 @@ def _drop_state(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse
 
 def _open_redirector(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     """An authorization error for a bad redirect_uri is sent to that redirect_uri anyway."""
-    query = _query(request)
+    query = request.query
     if response.status != 400 or not _is_authorization_request(request) \
             or "redirect_uri" not in query:
         return response
@@ -178,13 +157,12 @@ def _userinfo_without_auth() -> tuple[RequestHook, ResponseHook]:
 
     def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
         if request.header("Authorization") is None and "access_token" not in _form(request) \
-                and _path(request) in paths:
-            body = json.dumps({"sub": "alice", "name": "Anonymous visitor"}).encode()
-            return ProxyResponse(200, [("Content-Type", "application/json")], body)
+                and request.path_only in paths:
+            return ProxyResponse.from_json(200, {"sub": "alice", "name": "Anonymous visitor"})
         return request
 
     def learn(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        data = _json(response) if _path(request) == DISCOVERY else None
+        data = response.json_object() if request.path_only == DISCOVERY else None
         if data and isinstance(data.get("userinfo_endpoint"), str):
             paths.add(urlsplit(data["userinfo_endpoint"]).path)
         return response
@@ -196,29 +174,28 @@ _UNAUTHENTICATED_USERINFO, _LEARN_USERINFO = _userinfo_without_auth()
 
 
 def _userinfo_sub(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    data = _json(response)
+    data = response.json_object()
     if (request.header("Authorization") is None and "access_token" not in _form(request)) \
             or data is None or "sub" not in data or "keys" in data or _is_token_request(request):
         return response
     data["sub"] = "someone-else"
-    return _with_json(response, data)
+    return response.with_json(data)
 
 
 def _invalid_client_as_invalid_grant(request: ProxyRequest,
                                      response: ProxyResponse) -> ProxyResponse:
     """A failed client authentication is reported as a bad grant (400 invalid_grant)."""
-    data = _json(response) if _is_token_request(request) else None
+    data = response.json_object() if _is_token_request(request) else None
     if data is None or data.get("error") != "invalid_client":
         return response
     data["error"] = "invalid_grant"
-    return _with_json(response.with_status(400).without_header("WWW-Authenticate"), data)
+    return response.with_status(400).without_header("WWW-Authenticate").with_json(data)
 
 
 def _refresh_refused(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     if _is_token_request(request) and _form(request).get("grant_type") == "refresh_token":
-        body = json.dumps({"error": "invalid_grant",
-                           "error_description": "grant request is invalid"}).encode()
-        return ProxyResponse(400, [("Content-Type", "application/json")], body)
+        return ProxyResponse.from_json(400, {"error": "invalid_grant",
+                                             "error_description": "grant request is invalid"})
     return request
 
 
@@ -243,7 +220,7 @@ def _frozen_jwks() -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
     first: list[bytes] = []
 
     def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        data = _json(response)
+        data = response.json_object()
         if data is None or not isinstance(data.get("keys"), list) or set(data) != {"keys"}:
             return response
         if not first:
@@ -254,13 +231,8 @@ def _frozen_jwks() -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
 
 # --- more faults: one rule each -------------------------------------------------------------
 
-def _json_answer(status: int, data: dict[str, Any]) -> ProxyResponse:
-    return ProxyResponse(status, [("Content-Type", "application/json")],
-                         json.dumps(data).encode())
-
-
 def _discovery_as_html(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    if _path(request) != DISCOVERY:
+    if request.path_only != DISCOVERY:
         return response
     return response.with_header("Content-Type", "text/html; charset=utf-8").with_body(
         b"<html><body>" + response.body + b"</body></html>")
@@ -275,10 +247,10 @@ def _strip_members(data: dict[str, Any]) -> None:
 
 
 def _jwks_single_key(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    data = _json(response)
+    data = response.json_object()
     if data is None or not isinstance(data.get("keys"), list) or not data["keys"]:
         return response
-    return _with_json(response, data["keys"][0])
+    return response.with_json(data["keys"][0])
 
 
 def _drop_kty(key: dict[str, Any]) -> None:
@@ -290,11 +262,11 @@ def _edit_token_response(edit: Callable[[dict[str, Any]], None], grant: str | No
     def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
         if not _is_token_request(request) or (grant and _form(request).get("grant_type") != grant):
             return response
-        data = _json(response)
+        data = response.json_object()
         if data is None:
             return response
         edit(data)
-        return _with_json(response, data)
+        return response.with_json(data)
     return on_response
 
 
@@ -339,7 +311,7 @@ def _is_userinfo(request: ProxyRequest) -> bool:
 def _userinfo_method_refused(method: str) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
     def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
         if _is_userinfo(request) and request.method == method:
-            return _json_answer(405, {"error": "invalid_request",
+            return ProxyResponse.from_json(405, {"error": "invalid_request",
                                       "error_description": f"{method} not supported"})
         return request
     return on_request
@@ -348,11 +320,11 @@ def _userinfo_method_refused(method: str) -> Callable[[ProxyRequest], ProxyReque
 def _userinfo_edit(edit: Callable[[dict[str, Any]], None]
                    ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
     def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        data = _json(response) if _is_userinfo(request) and response.status == 200 else None
+        data = response.json_object() if _is_userinfo(request) and response.status == 200 else None
         if data is None:
             return response
         edit(data)
-        return _with_json(response, data)
+        return response.with_json(data)
     return on_response
 
 
@@ -370,7 +342,7 @@ def _all_claims(data: dict[str, Any]) -> None:
 
 def _any_token_accepted(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     if _is_userinfo(request) and response.status == 401:
-        return _json_answer(200, {"sub": "alice"})
+        return ProxyResponse.from_json(200, {"sub": "alice"})
     return response
 
 
@@ -382,11 +354,12 @@ def _is_registration(request: ProxyRequest) -> bool:
 def _registration_edit(edit: Callable[[dict[str, Any]], None]
                        ) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
     def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        data = _json(response) if _is_registration(request) and response.status == 201 else None
+        created = _is_registration(request) and response.status == 201
+        data = response.json_object() if created else None
         if data is None:
             return response
         edit(data)
-        return _with_json(response, data)
+        return response.with_json(data)
     return on_response
 
 
@@ -395,11 +368,10 @@ def _registration_unvalidated(request: ProxyRequest,
     """Invalid registrations are stored as sent instead of being refused."""
     if not _is_registration(request) or response.status != 400:
         return response
-    try:
-        sent = json.loads(request.body)
-    except ValueError:
+    sent = request.json_object()
+    if sent is None:
         return response
-    return _json_answer(201, {**sent, "client_id": "unvalidated-client",
+    return ProxyResponse.from_json(201, {**sent, "client_id": "unvalidated-client",
                               "client_secret": "s", "client_secret_expires_at": 0})
 
 
@@ -413,8 +385,8 @@ def _registration_errors_as_text(request: ProxyRequest,
 def _authz_request_edit(edit: Callable[[ProxyRequest, dict[str, str]], ProxyRequest | ProxyResponse]
                         ) -> Callable[[ProxyRequest], ProxyRequest | ProxyResponse]:
     def on_request(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-        if request.method == "GET" and "client_id" in _query(request):
-            return edit(request, _query(request))
+        if request.method == "GET" and "client_id" in request.query:
+            return edit(request, request.query)
         return request
     return on_request
 
@@ -428,7 +400,7 @@ def _default_response_type(request: ProxyRequest, query: dict[str, str]
                            ) -> ProxyRequest | ProxyResponse:
     if "response_type" in query:
         return request
-    return replace(request, path=request.path + "&response_type=code")
+    return request.with_path(request.path + "&response_type=code")
 
 
 def _nonce_required(request: ProxyRequest, query: dict[str, str]) -> ProxyRequest | ProxyResponse:
@@ -452,7 +424,7 @@ def _authz_post_refused(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
 
 
 def _session_lost_with_prompt_none(request: ProxyRequest) -> ProxyRequest:
-    if request.method == "GET" and _query(request).get("prompt") == "none":
+    if request.method == "GET" and request.query.get("prompt") == "none":
         return request.without_header("Cookie")
     return request
 
@@ -464,7 +436,7 @@ def _client_auth_refused(how: str) -> Callable[[ProxyRequest], ProxyRequest | Pr
         basic = (request.header("Authorization") or "").startswith("Basic ")
         post = "client_secret" in _form(request)
         if (how == "basic" and basic) or (how == "post" and post):
-            return _json_answer(401, {"error": "invalid_client",
+            return ProxyResponse.from_json(401, {"error": "invalid_client",
                                       "error_description": f"client_secret_{how} unsupported"})
         return request
     return on_request

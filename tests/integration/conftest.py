@@ -22,7 +22,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def conformance(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run the ``conformance`` command as a user would, in a fresh process."""
     return subprocess.run(
-        [sys.executable, "-m", "conformance.cli.main", *args],
+        [sys.executable, "-m", "conformance.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

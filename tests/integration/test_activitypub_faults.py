@@ -9,8 +9,9 @@ import pytest
 
 from conformance.candidate.launchers import launcher_of
 from conformance.candidate.manifest import resolve_manifest
-from conformance.locations import bundled_candidates_dir, discover_suites
+from conformance.locations import bundled_candidates_dir
 from conformance.outcomes import Outcome
+from conformance.suite.discovery import discover_suites
 from conformance.suite.fault_runner import (
     FaultResult,
     load_faults,

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from conformance.candidate.manifest import resolve_manifest
-from conformance.locations import bundled_candidates_dir, discover_suites, project_root
+from conformance.locations import bundled_candidates_dir, project_root
+from conformance.suite.discovery import discover_suites
 
 # Optional features bovine-herd does not offer: their checks must come out inapplicable.
 INAPPLICABLE_ON_BOVINE = {"activitypub.actor.shared-inbox": "inapplicable"}

@@ -81,7 +81,7 @@ def test_interrupted_campaign_keeps_results_and_cleans_up(tmp_path: Path, signum
         [
             sys.executable,
             "-m",
-            "conformance.cli.main",
+            "conformance.cli",
             "run",
             "--candidate",
             "radicale",

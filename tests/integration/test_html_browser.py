@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conformance.report.files import write_outputs
+from conformance.run.outputs import write_run_outputs
 from conformance.trust import keys
 from conformance.trust.trust_list import trust_entry_toml
 from tests.html_support import SCRIPT, hostile_report, registry_fixture
@@ -91,7 +91,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Pages:
     # with the trust list in the environment.
     result = subprocess.run(
         [
-            sys.executable, "-m", "conformance.cli.main", "run",
+            sys.executable, "-m", "conformance.cli", "run",
             "--candidate", "radicale", "--candidate", "xandikos",
             "--campaign", "browser", "--output-root", str(root), "--seed", "20261122",
             "--sign-key", str(key),
@@ -111,7 +111,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Pages:
         "--out", str(compare), "--trust", str(trust), cwd=root,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    write_outputs(hostile_report(extra_requirements=BULK), root / "hostile")
+    write_run_outputs(hostile_report(extra_requirements=BULK), root / "hostile")
     registry = registry_fixture(root / "registry")
     site = root / "site"
     done = conformance(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conformance.candidate.manifest import resolve_manifest
-from conformance.locations import bundled_candidates_dir, discover_suites
+from conformance.locations import bundled_candidates_dir
 from conformance.outcomes import Outcome
+from conformance.suite.discovery import discover_suites
 from conformance.suite.fault_runner import FaultResult, load_faults, run_fault_catalogue
 
 MINIMUM_FAULTS = 12

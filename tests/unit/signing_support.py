@@ -9,12 +9,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.report.build import build_report
 from conformance.report.model import Report
 from conformance.trust.keys import key_id, public_to_text
 from conformance.trust.sign import sign_report
 from conformance.trust.trust_list import TrustList, load_trust_list
-from tests.helpers import Req, check_entry, end_entry, start_entry
+from tests.helpers import Req, check_entry, end_entry, report_from, start_entry
 
 SIGNED_AT = datetime(2026, 1, 1, 10, 0, 6, tzinfo=UTC)
 CHECKED_AT = datetime(2026, 3, 1, tzinfo=UTC)
@@ -77,7 +76,7 @@ def make_report(
         if outcome != "untested"
     ]
     end = end_entry(complete=complete, stop_reason=None if complete else "interrupted")
-    return build_report([header, *checks, end])
+    return report_from([header, *checks, end])
 
 
 def signed(report: Report, by: Signer, at: datetime = SIGNED_AT) -> bytes:

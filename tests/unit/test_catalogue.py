@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conformance.errors import InputError
-from conformance.locations import discover_suites
 from conformance.suite.catalogue import find_suite_directory, load_suite, tree_digest
+from conformance.suite.discovery import discover_suites
 from tests.helpers import Req, catalogue_text, write
 
 REQUIREMENTS = [

@@ -154,6 +154,6 @@ def test_suite_commands_are_discovered_and_registered() -> None:
 
 
 def test_cli_has_the_suite_group() -> None:
-    answer = subprocess.run([sys.executable, "-m", "conformance.cli.main", "odf", "--help"],
+    answer = subprocess.run([sys.executable, "-m", "conformance.cli", "odf", "--help"],
                             capture_output=True, text=True, check=False)
     assert answer.returncode == 0 and "validate" in answer.stdout

@@ -151,6 +151,87 @@ def test_proxy_response_helpers_are_case_insensitive() -> None:
     assert request.with_body(b"x").body == b"x"
 
 
+def test_proxy_request_path_and_query() -> None:
+    request = ProxyRequest("GET", "/cal/a.ics?x=1&empty=&x=2", {}, b"")
+    assert request.path_only == "/cal/a.ics"
+    assert request.query == {"x": "2", "empty": ""}  # blank values kept, the last one wins
+    assert ProxyRequest("GET", "/plain", {}, b"").path_only == "/plain"
+    assert ProxyRequest("GET", "/plain", {}, b"").query == {}
+    moved = request.with_path("/elsewhere?y=3")
+    assert (moved.path_only, moved.query, moved.method) == ("/elsewhere", {"y": "3"}, "GET")
+
+
+def test_proxy_request_with_header_replaces_any_case() -> None:
+    request = ProxyRequest("PUT", "/", {"content-type": "text/plain", "Depth": "1"}, b"")
+    changed = request.with_header("Content-Type", "text/calendar")
+    assert changed.headers == {"Depth": "1", "Content-Type": "text/calendar"}
+    assert request.headers["content-type"] == "text/plain"  # the original is unchanged
+    assert request.with_header("X-New", "v").header("x-new") == "v"
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"\xff\xfe", b"null", b"{broken"])
+def test_a_body_that_is_not_json_reads_as_none(body: bytes) -> None:
+    assert ProxyRequest("POST", "/", {}, body).json() is None
+    assert ProxyRequest("POST", "/", {}, body).json_object() is None
+    assert ProxyResponse(200, [], body).json() is None
+    assert ProxyResponse(200, [], body).json_object() is None
+
+
+def test_json_reads_any_value_and_json_object_only_objects() -> None:
+    assert ProxyResponse(200, [], b'[1, "a"]').json() == [1, "a"]
+    assert ProxyResponse(200, [], b'[1, "a"]').json_object() is None
+    assert ProxyResponse(200, [], b'"text"').json_object() is None
+    assert ProxyResponse(200, [], b'{"a": [1]}').json_object() == {"a": [1]}
+    assert ProxyRequest("POST", "/", {}, b'{"a": 1}').json() == {"a": 1}
+    assert ProxyRequest("POST", "/", {}, b"7").json() == 7
+    assert ProxyRequest("POST", "/", {}, b"7").json_object() is None
+
+
+def test_with_json_replaces_the_body_and_keeps_the_headers() -> None:
+    response = ProxyResponse(201, [("Content-Type", "application/activity+json"),
+                                   ("ETag", '"1"')], b'{"old": true}')
+    changed = response.with_json({"new": ["é", 1]})
+    assert changed.body == b'{"new": ["\\u00e9", 1]}'  # json.dumps defaults
+    assert (changed.status, changed.headers) == (response.status, response.headers)
+    assert changed.json() == {"new": ["é", 1]}
+    request = ProxyRequest("POST", "/inbox", {"Content-Type": "application/json",
+                                              "Content-Length": "13"}, b'{"old": true}')
+    sent = request.with_json([1, 2])
+    assert sent.body == b"[1, 2]"
+    assert sent.headers == request.headers  # the proxy never forwards Content-Length
+
+
+def test_from_json_answers_with_one_content_type() -> None:
+    answer = ProxyResponse.from_json(404, {"error": "gone"})
+    assert (answer.status, answer.headers, answer.body) == (
+        404, [("Content-Type", "application/json")], b'{"error": "gone"}')
+    jrd = ProxyResponse.from_json(200, {"links": []}, "application/jrd+json")
+    assert jrd.header("content-type") == "application/jrd+json"
+    assert jrd.body == b'{"links": []}'
+
+
+def test_a_rewritten_json_body_reaches_both_sides_with_its_own_length(
+        upstream: tuple[str, Seen]) -> None:
+    base, seen = upstream
+
+    def on_request(request: ProxyRequest) -> ProxyRequest:
+        value = request.json_object()
+        return request.with_json({**value, "added": "by the proxy"}) if value else request
+
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        return response.with_json({"path": request.path_only, "query": request.query})
+
+    fault = Fault(name="json", description="", breaks=(), on_request=on_request,
+                  on_response=on_response)
+    with running(base, fault) as proxy:
+        answer = client().post(proxy.url + "inbox?page=2", json={"type": "Note"})
+    _, _, headers, body = seen.requests[0]
+    assert body == b'{"type": "Note", "added": "by the proxy"}'
+    assert headers["Content-Length"] == str(len(body))
+    assert answer.json() == {"path": "/inbox", "query": {"page": "2"}}
+    assert answer.headers["Content-Length"] == str(len(answer.content))
+
+
 def test_only_faults_with_a_hook_variant_or_inbound_part_are_injected_by_the_harness() -> None:
     from conformance.suite.faults import Fault, ProxyResponse
 
@@ -167,7 +248,7 @@ def test_only_faults_with_a_hook_variant_or_inbound_part_are_injected_by_the_har
 def test_faults_run_on_a_catalogue_the_harness_cannot_inject_is_a_clear_error() -> None:
     from click.testing import CliRunner
 
-    from conformance.cli.main import main
+    from conformance.cli import main
 
     answer = CliRunner().invoke(main, ["faults", "run", "odf", "--candidate", "libreoffice"])
     assert answer.exit_code == 2

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from conformance.cli.main import main
+from conformance.cli import main
 from conformance.html.badge import LEFT_COLOUR, STATUS_COLOURS, badge_svg, contrast
 from tests.html_support import SCRIPT, RegistryFixture, registry_fixture
 

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from conformance.cli.main import main
+from conformance.cli import main
 from conformance.errors import InputError
 from conformance.html.badge import contrast
 from conformance.html.compare_page import Entry, render_compare
@@ -21,8 +21,8 @@ from conformance.html.environment import asset
 from conformance.html.evidence_view import MAX_DEPTH, to_node
 from conformance.html.report_page import render_report, write_report_html
 from conformance.html.signature import Inputs, examine, load_inputs
-from conformance.report.files import write_outputs
 from conformance.report.model import Report
+from conformance.run.outputs import write_run_outputs
 from conformance.trust import keys
 from conformance.trust.sign import sign_report
 from conformance.trust.trust_list import trust_entry_toml
@@ -32,7 +32,7 @@ from tests.unit.signing_support import CHECKED_AT, SIGNED_AT, make_report, signe
 
 
 def page_of(report: Report, tmp_path: Path, inputs: Inputs | None = None) -> str:
-    write_outputs(report, tmp_path)
+    write_run_outputs(report, tmp_path)
     path = write_report_html(tmp_path, inputs or Inputs(), CHECKED_AT)
     return path.read_text(encoding="utf-8")
 
@@ -152,7 +152,7 @@ def signed_dir(tmp_path: Path, report: Report) -> tuple[Path, Inputs]:
     auditor = signer()
     trust = write_trust(tmp_path / "trust.toml", auditor)
     directory = tmp_path / "run"
-    write_outputs(report, directory)
+    write_run_outputs(report, directory)
     (directory / "report.dsse.json").write_bytes(sign_report(report, auditor.key, SIGNED_AT))
     return directory, Inputs(trust=trust)
 
@@ -197,7 +197,7 @@ def test_stated_outcomes_are_not_believed(tmp_path: Path) -> None:
 
 
 def test_every_run_writes_report_html(tmp_path: Path) -> None:
-    written = write_outputs(hostile_report(), tmp_path)
+    written = write_run_outputs(hostile_report(), tmp_path)
     assert tmp_path / "report.html" in written
     assert "demo.fail" in (tmp_path / "report.html").read_text()
 
@@ -207,7 +207,7 @@ def test_run_page_survives_a_broken_trust_list(
 ) -> None:
     (tmp_path / "bad.toml").write_text("keys = 3\n")
     monkeypatch.setenv("CONFORMANCE_TRUST_LIST", str(tmp_path / "bad.toml"))
-    write_outputs(make_report(), tmp_path / "run")
+    write_run_outputs(make_report(), tmp_path / "run")
     html = (tmp_path / "run" / "report.html").read_text()
     assert "trust list unusable" in html
 
@@ -217,7 +217,7 @@ def test_compare_shows_who_passes_what(tmp_path: Path) -> None:
     b = renamed(make_report({"demo.m1": "failed", "demo.m2": "passed"}), "other", "Other")
     entries = []
     for name, report in (("a", a), ("b", b)):
-        write_outputs(report, tmp_path / name)
+        write_run_outputs(report, tmp_path / name)
         entries.append(Entry(tmp_path / name, *examine(tmp_path / name, Inputs())))
     doc = tree(render_compare(entries, tmp_path / "compare.html"))
     rows = {r.get("id"): r for r in doc.xpath("//tbody[@class='req']")}
@@ -250,7 +250,7 @@ def test_compare_needs_a_shared_profile(tmp_path: Path) -> None:
 
 def test_cli_report_html_and_compare(tmp_path: Path) -> None:
     for name in ("a", "b"):
-        write_outputs(make_report(), tmp_path / name)
+        write_run_outputs(make_report(), tmp_path / name)
         (tmp_path / name / "report.html").unlink()
     runner = CliRunner()
     done = runner.invoke(
@@ -280,7 +280,7 @@ def test_cli_bad_input_is_a_clear_error(tmp_path: Path, arguments: list[str], me
     bad = tmp_path / "bad" / "report.json"
     bad.parent.mkdir()
     bad.write_text('{"report_format": "eos-conformance-report/1"}')
-    write_outputs(make_report(), tmp_path / "good")
+    write_run_outputs(make_report(), tmp_path / "good")
     (tmp_path / "trust.toml").write_text("keys = 3\n")
     values = {
         "bad": str(bad),
@@ -323,7 +323,7 @@ def test_signing_a_report_rewrites_its_page_with_the_verified_signature(
         trust_entry_toml(files.key_id, "Vendor", "vendor", public, start, start + timedelta(days=9))
     )
     monkeypatch.setenv("CONFORMANCE_TRUST_LIST", str(trust))
-    write_outputs(make_report(kind="self-assessment"), tmp_path / "run")
+    write_run_outputs(make_report(kind="self-assessment"), tmp_path / "run")
     assert "Unsigned" in (tmp_path / "run" / "report.html").read_text()
     result = CliRunner().invoke(
         main, ["report", "sign", str(tmp_path / "run"), "--key", str(files.private)]
@@ -356,7 +356,7 @@ def test_a_campaign_compares_every_profile_two_candidates_claim(tmp_path: Path) 
     first, second = make_report(), make_report({"demo.m1": "failed", "demo.m2": "passed",
                                                 "demo.s1": "passed"})
     for name, report in (("a", first), ("b", second)):
-        write_outputs(report, tmp_path / name)
+        write_run_outputs(report, tmp_path / name)
     (verdict,) = first.profiles
     alone = write_campaign_comparisons([(tmp_path / "a", first)], tmp_path)
     assert alone == [], "one candidate has nothing to be compared with"

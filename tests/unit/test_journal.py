@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 from conformance.errors import InputError
+from conformance.report.events import RunEventType, events_from
 from conformance.run.journal import Journal, read_journal
 from tests.helpers import Req, check_entry, end_entry, start_entry
 
 
-def written(path: Path) -> list[dict[str, object]]:
-    entries = [start_entry([Req("demo.a")]), check_entry("t::a", ["demo.a"], "passed"),
-               end_entry()]
+def written(path: Path) -> list[RunEventType]:
+    entries = events_from(
+        [start_entry([Req("demo.a")]), check_entry("t::a", ["demo.a"], "passed"), end_entry()]
+    )
     journal = Journal(path)
     for entry in entries:
         journal.append(entry)
@@ -33,9 +35,9 @@ def test_appended_entries_are_read_back(tmp_path: Path) -> None:
 def test_entries_are_on_disk_before_close(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     journal = Journal(path)
-    journal.append(start_entry([Req("demo.a")]))
+    journal.append(events_from([start_entry([Req("demo.a")])])[0])
     try:
-        assert read_journal(path)[0]["type"] == "start"
+        assert read_journal(path)[0].type == "start"
     finally:
         journal.close()
     journal.close()  # closing twice is harmless
@@ -82,3 +84,14 @@ def test_missing_journal(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_journal(tmp_path / "nope.jsonl")
     assert "cannot read" in str(caught.value)
+
+
+def test_line_that_is_no_run_event_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    written(path)
+    lines = path.read_text().splitlines()
+    lines[1] = json.dumps({"type": "check"})
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as caught:
+        read_journal(path)
+    assert "line 2 is not a run event" in str(caught.value)

@@ -7,7 +7,7 @@ stands in for a fault here."""
 
 from __future__ import annotations
 
-from conformance.locations import discover_suites
+from conformance.suite.discovery import discover_suites
 from conformance.suite.fault_runner import load_faults
 
 MINIMUM_FAULTS = 12

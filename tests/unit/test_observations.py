@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from conformance.check.observations import observe, observed_in, set_observer
-from conformance.report.build import build_report
-from tests.helpers import Req, end_entry, start_entry
+from tests.helpers import Req, end_entry, report_from, start_entry
 
 
 def observation(name: str, value: Any) -> dict[str, Any]:
@@ -23,12 +22,12 @@ def test_observations_reach_the_report_last_value_wins() -> None:
         observation("features", {"x": True}),
         end_entry(),
     ]
-    report = build_report(entries)
+    report = report_from(entries)
     assert report.candidate.observed == {"versions": ["v1.1", "v1.2"], "features": {"x": True}}
 
 
 def test_a_report_without_observations_has_an_empty_map() -> None:
-    assert build_report([start_entry([Req("demo.a")]), end_entry()]).candidate.observed == {}
+    assert report_from([start_entry([Req("demo.a")]), end_entry()]).candidate.observed == {}
 
 
 def test_observe_goes_to_the_observer_while_one_is_set() -> None:

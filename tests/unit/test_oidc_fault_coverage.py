@@ -6,7 +6,8 @@ below with the reason neither is possible yet."""
 from __future__ import annotations
 
 from conformance.candidate.manifest import load_manifest
-from conformance.locations import bundled_candidates_dir, discover_suites
+from conformance.locations import bundled_candidates_dir
+from conformance.suite.discovery import discover_suites
 from conformance.suite.fault_runner import load_faults
 
 NOT_PROVABLE_YET = {

@@ -9,17 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.trust.policy import (
-    Decision,
-    LabelEvent,
-    LabelPolicy,
-    PolicyError,
-    add_months,
-    decide,
-    failed_campaign_event,
-    recompute,
-    status_at,
-)
+from conformance.registry.lifecycle import LabelEvent, failed_campaign_event, status_at
+from conformance.report.judge import rejudge
+from conformance.trust.policy import Decision, LabelPolicy, PolicyError, add_months, decide
 from tests.helpers import Req
 from tests.unit.signing_support import SIGNED_AT, make_report
 
@@ -125,7 +117,7 @@ def test_recomputation_agrees_with_the_report_builder(
     requirements = [Req(f"demo.r{i}", level=lvl) for i, (lvl, _) in enumerate(levels_and_outcomes)]
     outcomes = {f"demo.r{i}": o for i, (_, o) in enumerate(levels_and_outcomes)}
     report = make_report(outcomes, requirements=requirements or [Req("demo.x")])
-    again = recompute(report)
+    again = rejudge(report)
     assert again.mismatches == []
     assert again.verdict == report.verdict
     assert [p.verdict for p in again.profiles] == [p.verdict for p in report.profiles]

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy
 from click.testing import CliRunner
 
-from conformance.cli.main import main
+from conformance.cli import main
 from conformance.errors import InputError
 from conformance.registry.award import record_report
 from conformance.registry.snapshot import export_snapshot, read_snapshot

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.outcomes import Outcome
-from conformance.report.build import build_report
 from conformance.report.model import Report
 from tests.helpers import (
     FINISHED,
@@ -14,6 +13,7 @@ from tests.helpers import (
     check_entry,
     end_entry,
     event_entry,
+    report_from,
     start_entry,
 )
 
@@ -21,7 +21,7 @@ MUSTS = [Req("demo.m1"), Req("demo.m2")]
 
 
 def build(requirements: list[Req], *checks: dict[str, Any], **header: Any) -> Report:
-    return build_report([start_entry(requirements, **header), *checks, end_entry()])
+    return report_from([start_entry(requirements, **header), *checks, end_entry()])
 
 
 def outcomes(report: Report) -> dict[str, Outcome]:
@@ -152,7 +152,7 @@ def test_journal_without_end_entry_is_an_incomplete_run() -> None:
         check_entry("t::a", ["demo.m1"], "passed"),
         event_entry("candidate-exited", "candidate died"),
     ]
-    report = build_report(entries)
+    report = report_from(entries)
     assert report.run.complete is False
     assert report.run.stop_reason  # says why, never silent
     assert report.run.finished == "2026-01-01T10:00:03.000+00:00"  # the last thing seen
@@ -164,7 +164,7 @@ def test_journal_without_end_entry_is_an_incomplete_run() -> None:
 
 def test_end_entry_with_stop_reason() -> None:
     entries = [start_entry(MUSTS), end_entry(complete=False, stop_reason="interrupted")]
-    report = build_report(entries)
+    report = report_from(entries)
     assert report.run.complete is False
     assert report.run.stop_reason == "interrupted"
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.report.build import build_report
 from conformance.report.earl import to_earl
 from conformance.report.model import Report
-from tests.helpers import Req, check_entry, end_entry, start_entry
+from tests.helpers import Req, check_entry, end_entry, report_from, start_entry
 
 REQS = [Req("demo.p"), Req("demo.f"), Req("demo.c"), Req("demo.i"), Req("demo.u")]
 
 
 def report() -> Report:
-    return build_report([
+    return report_from([
         start_entry(REQS, known_deviations={"demo.f": {"reason": "upstream bug",
                                                        "reference": "x"}}),
         check_entry("t::p", ["demo.p"], "passed"),

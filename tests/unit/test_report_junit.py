@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from conformance.report.build import build_report
 from conformance.report.junit import to_junit
-from tests.helpers import Req, check_entry, end_entry, start_entry
+from tests.helpers import Req, check_entry, end_entry, report_from, start_entry
 
 REQS = [Req("demo.p"), Req("demo.f1"), Req("demo.f2", "SHOULD"), Req("demo.c"),
         Req("demo.i"), Req("demo.u")]
 
 
 def junit() -> ET.Element:
-    report = build_report([
+    report = report_from([
         start_entry(REQS),
         check_entry("t::p", ["demo.p"], "passed"),
         check_entry("t::f1", ["demo.f1"], "failed", "expected 201 <got> 404 & more"),

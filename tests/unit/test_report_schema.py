@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 import conformance
-from conformance.report.build import build_report
 from conformance.report.model import report_json_schema
-from tests.helpers import Req, check_entry, end_entry, start_entry
+from tests.helpers import Req, check_entry, end_entry, report_from, start_entry
 
 SCHEMA_FILE = Path(conformance.__file__).parent / "schemas" / "report-1.schema.json"
 REGENERATE = (
@@ -36,7 +35,7 @@ def sample_report_json() -> dict[str, Any]:
         check_entry("t::s", ["demo.s"], "cantTell", "?"),
         end_entry(),
     ]
-    result: dict[str, Any] = json.loads(build_report(entries).model_dump_json())
+    result: dict[str, Any] = json.loads(report_from(entries).model_dump_json())
     return result
 
 

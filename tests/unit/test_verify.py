@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.cli.main import main
+from conformance.cli import main
 from conformance.outcomes import Outcome
 from conformance.report.model import Report
 from conformance.trust import dsse

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from conformance.api import RecordingSession, expect, expect_equal, expect_in
-from suites.activitypub.client import LD_MEDIA_TYPE, FederationClient
-from suites.activitypub.conftest import url_of, webfinger_url
+from suites.activitypub.client import LD_MEDIA_TYPE, FederationClient, webfinger_url
 from suites.activitypub.remote import AP_MEDIA_TYPE, LocalActor
+from suites.activitypub.streams import url_of
 
 ACTOR_TYPES = {"Application", "Group", "Organization", "Person", "Service"}
 AS2_TYPES = ("application/activity+json", "application/ld+json")

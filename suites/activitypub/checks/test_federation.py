@@ -12,18 +12,16 @@ import pytest
 
 from conformance.api import cant_tell, current_evidence, expect, expect_equal, expect_in
 from suites.activitypub.client import FederationClient
-from suites.activitypub.conftest import (
-    PUBLIC_FORMS,
+from suites.activitypub.remote import AS_CONTEXT, Delivery, LocalActor, RemoteServer
+from suites.activitypub.scenarios import (
     CandidateUser,
     DeletedNote,
     FollowOutcome,
     PostedNote,
-    as_list,
     follow,
-    url_of,
     user_follows,
 )
-from suites.activitypub.remote import AS_CONTEXT, Delivery, LocalActor, RemoteServer
+from suites.activitypub.streams import PUBLIC_FORMS, as_list, url_of
 from suites.activitypub.verify import DeliveryCheck, check_delivery
 
 AS2_TYPES = ("application/activity+json", "application/ld+json")

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from conformance.api import cant_tell, expect
 from suites.activitypub.client import LD_MEDIA_TYPE, FederationClient
-from suites.activitypub.conftest import PUBLIC, CandidateUser, activity, url_of
 from suites.activitypub.remote import AS_CONTEXT, LocalActor, RemoteServer
+from suites.activitypub.scenarios import CandidateUser, activity
+from suites.activitypub.streams import PUBLIC, url_of
 
 
 def accepted(status: int) -> bool:

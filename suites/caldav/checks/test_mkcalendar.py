@@ -6,7 +6,7 @@ import pytest
 
 from conformance.api import RecordingSession, expect, expect_equal
 from suites.caldav import dav, ical
-from suites.caldav.conftest import CalendarFactory, mkcalendar_body, new_collection_url
+from suites.caldav.calendars import CalendarFactory, mkcalendar_body, new_collection_url
 
 
 @pytest.mark.requirement("caldav.mkcalendar.created")

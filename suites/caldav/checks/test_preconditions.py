@@ -15,7 +15,7 @@ import requests
 
 from conformance.api import RecordingSession, expect, expect_equal, expect_in
 from suites.caldav import dav, ical
-from suites.caldav.conftest import CalendarFactory, mkcalendar_body
+from suites.caldav.calendars import CalendarFactory, mkcalendar_body
 
 VALID_DATA = dav.c("valid-calendar-data")
 VALID_OBJECT = dav.c("valid-calendar-object-resource")

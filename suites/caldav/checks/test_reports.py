@@ -18,7 +18,7 @@ from lxml import etree
 
 from conformance.api import RecordingSession, expect, expect_equal
 from suites.caldav import dav, ical
-from suites.caldav.conftest import CalendarFactory
+from suites.caldav.calendars import CalendarFactory
 
 VEVENT, VTODO = "VEVENT", "VTODO"
 

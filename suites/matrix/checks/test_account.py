@@ -8,7 +8,7 @@ import pytest
 
 from conformance.api import RecordingSession, expect
 from suites.matrix import mx
-from suites.matrix.conftest import Registrar
+from suites.matrix.registrar import Registrar
 
 
 def password_auth(user: mx.User, session: str | None, password: str | None = None

@@ -8,7 +8,7 @@ import pytest
 
 from conformance.api import expect
 from suites.matrix import mx
-from suites.matrix.conftest import Registrar
+from suites.matrix.registrar import Registrar
 
 ALGORITHMS = ["m.olm.v1.curve25519-aes-sha2", "m.megolm.v1.aes-sha2"]
 

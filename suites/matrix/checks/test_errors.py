@@ -8,7 +8,7 @@ import pytest
 
 from conformance.api import RecordingSession, cant_tell, expect
 from suites.matrix import mx
-from suites.matrix.conftest import Registrar
+from suites.matrix.registrar import Registrar
 
 
 @pytest.mark.requirement("matrix.error.format")

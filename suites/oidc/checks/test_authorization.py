@@ -11,7 +11,8 @@ import requests
 
 from conformance.api import cant_tell, expect, expect_equal, expect_in
 from suites.oidc import rp
-from suites.oidc.conftest import CodeFlow, Flows, endpoint
+from suites.oidc.flows import CodeFlow, Flows
+from suites.oidc.provider import endpoint
 
 UNREGISTERED = "https://attacker.example.test/callback"
 LOGIN_ERRORS = ("login_required", "interaction_required", "consent_required",

@@ -10,7 +10,7 @@ import pytest
 
 from conformance.api import cant_tell, expect, expect_equal
 from suites.oidc import rp
-from suites.oidc.conftest import CodeFlow
+from suites.oidc.flows import CodeFlow
 
 SKEW_SECONDS = 60
 

@@ -10,7 +10,8 @@ import requests
 
 from conformance.api import cant_tell, expect, expect_equal, expect_in
 from suites.oidc import rp
-from suites.oidc.conftest import Flows, endpoint
+from suites.oidc.flows import Flows
+from suites.oidc.provider import endpoint
 
 
 def error_of(response: requests.Response) -> object:

@@ -15,7 +15,8 @@ import pytest
 
 from conformance.api import CandidateContext, cant_tell, expect, run_template
 from suites.oidc import rp
-from suites.oidc.conftest import Flows, fetch_jwks
+from suites.oidc.flows import Flows
+from suites.oidc.provider import fetch_jwks
 
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 DEFAULT_TIMEOUT = 5.0

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.api import cant_tell, expect, expect_equal, expect_in
 from suites.oidc import rp
-from suites.oidc.conftest import CodeFlow, Flows
+from suites.oidc.flows import CodeFlow, Flows
 
 
 def error_of(response: Any) -> object:

@@ -9,7 +9,7 @@ import requests
 
 from conformance.api import cant_tell, expect, expect_equal
 from suites.oidc import rp
-from suites.oidc.conftest import CodeFlow, Flows
+from suites.oidc.flows import CodeFlow, Flows
 
 STANDARD_SCOPES = ("profile", "email", "address", "phone")
 
