@@ -27,8 +27,3 @@ def bundled_candidates_dir() -> Path:
     override = os.environ.get("CONFORMANCE_CANDIDATES")
     return Path(override) if override else project_root() / "fixtures" / "candidates"
 
-
-def discover_suites():  # type: ignore[no-untyped-def]  # transitional, removed with the CLI split
-    from conformance.suite.discovery import discover_suites as found
-
-    return found()

@@ -19,10 +19,11 @@ from rich.markup import escape
 from conformance.errors import EXIT_INTERRUPTED, ConformanceError, InputError
 from conformance.locations import bundled_candidates_dir
 from conformance.trust import keys
-from conformance.trust.trust_list import TrustList, load_trust_list
+from conformance.trust.trust_list import TRUST_LIST_ENV, TrustList, load_trust_list
 
-TRUST_ENV = "CONFORMANCE_TRUST_LIST"
-"""The environment variable naming the trust list when ``--trust`` is not given."""
+TRUST_ENV = TRUST_LIST_ENV
+"""The environment variable naming the trust list when ``--trust`` is not given (defined once,
+in :mod:`conformance.trust.trust_list`, where the HTML pages read it too)."""
 
 console = Console()
 errors = Console(stderr=True)

@@ -15,14 +15,14 @@ from conformance.cli.common import (
     passphrase_env_option,
 )
 from conformance.cli.html import report_compare, report_html
-from conformance.html.run_page import write_run_page
 from conformance.report.build import build_report
 from conformance.report.console import render_summary
-from conformance.report.files import write_outputs
+from conformance.report.files import REPORT_FILE
 from conformance.report.model import report_json_schema
 from conformance.run.journal import JOURNAL_FILE, read_journal
+from conformance.run.outputs import show_signature, write_run_outputs
 from conformance.trust import keys
-from conformance.trust.sign import sign_report_file
+from conformance.trust.sign import load_report, sign_report_file
 
 
 @click.group()
@@ -36,7 +36,7 @@ def report() -> None:
 def report_rebuild(directory: Path) -> None:
     """Rebuild report.json, junit.xml and earl.jsonld from a run's results journal."""
     built = build_report(read_journal(directory / JOURNAL_FILE))
-    for path in write_outputs(built, directory):
+    for path in write_run_outputs(built, directory):
         console.print(f"wrote {path}")
     console.print(render_summary(built, console.width), markup=False, highlight=False)
 
@@ -57,7 +57,7 @@ def report_sign(report_path: Path, key_path: Path, passphrase_env: str | None) -
     key = load_signing_key(key_path, passphrase_env)
     target = sign_report_file(report_path, key)
     console.print(f"signed: {target} (key {keys.key_id(key.public_key())})")
-    write_run_page(None, target.parent)  # report.html now shows the signature
+    show_signature(load_report(target.with_name(REPORT_FILE)), target.parent)
 
 
 report.add_command(report_html)

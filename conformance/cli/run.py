@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from conformance.candidate.launchers import validate_launch
 from conformance.candidate.launchers.cleanup import install_signal_handlers
 from conformance.candidate.manifest import load_manifest, resolve_manifest
 from conformance.cli.common import (
@@ -19,18 +18,17 @@ from conformance.cli.common import (
 )
 from conformance.errors import EXIT_INTERRUPTED, InputError
 from conformance.html.campaign_pages import write_campaign_comparisons
-from conformance.html.run_page import write_run_page
 from conformance.locations import bundled_candidates_dir
 from conformance.run.campaign import (
     CampaignOptions,
     CandidateRun,
     campaign_exit_code,
+    plan_campaign,
     run_candidate,
-    suites_for,
     write_campaign_index,
 )
+from conformance.run.outputs import sign_run
 from conformance.suite.discovery import discover_suites
-from conformance.trust.sign import sign_report_file
 
 
 @click.command()
@@ -92,10 +90,6 @@ def run(
         loaded = [load_manifest(path) for path in bundled_manifests()]
         if not loaded:
             raise InputError(f"no bundled candidates in {bundled_candidates_dir()}")
-    # Every manifest is checked before anything starts, so a typo fails fast.
-    plan = [(manifest, suites_for(manifest, suites)) for manifest in loaded]
-    for manifest in loaded:
-        validate_launch(manifest)
     # Loaded before anything starts, so a wrong passphrase does not waste a campaign.
     signing_key = load_signing_key(sign_key, sign_passphrase_env) if sign_key else None
     options = CampaignOptions(
@@ -108,6 +102,8 @@ def run(
         seed,
         list(pytest_args),
     )
+    # Every manifest is planned before anything starts, so a typo fails fast.
+    plan = plan_campaign(loaded, suites, options)
     runs = []
     for manifest, claimed in plan:
         standards = ", ".join(s.standard for s in claimed)
@@ -115,8 +111,7 @@ def run(
         result = run_candidate(manifest, claimed, options)
         runs.append(result)
         if signing_key is not None and result.report is not None:
-            console.print(f"signed: {sign_report_file(result.output_dir, signing_key)}")
-            write_run_page(result.report, result.output_dir)  # now with its signature
+            console.print(f"signed: {sign_run(result.report, result.output_dir, signing_key)}")
         if result.exit_code == EXIT_INTERRUPTED:
             break
     index = write_campaign_index(runs, options)

@@ -21,11 +21,3 @@ def render_run_page(report: Report, directory: Path) -> bytes:
 # The JSON, JUnit and EARL files are already safe on disk when the page is rendered.
 HTML_WRITER = OutputWriter(HTML_FILE, render_run_page, shows_signature=True, best_effort=True)
 
-
-def write_run_page(report: Report | None, directory: Path) -> Path | None:
-    """Transitional: the CLI's old entry point, until it calls conformance.run.outputs."""
-    from conformance.report.files import write_outputs
-
-    shown = report or Report.model_validate_json((directory / "report.json").read_bytes())
-    written = write_outputs(shown, directory, [HTML_WRITER])
-    return written[0] if written else None

@@ -11,6 +11,7 @@ from conformance.report.model import Report, RequirementResult
 
 def to_junit(report: Report) -> bytes:
     root = ET.Element("testsuites", name=f"{report.candidate.id} conformance")
+    durations = {check.nodeid: check.duration_seconds for check in report.checks}
     for suite in report.suites:
         members = [r for r in report.requirements if r.standard == suite.standard]
         element = ET.SubElement(
@@ -26,19 +27,22 @@ def to_junit(report: Report) -> bytes:
             timestamp=report.run.started,
         )
         for requirement in members:
-            _add_case(element, requirement)
+            _add_case(element, requirement, durations)
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data
 
 
-def _add_case(parent: ET.Element, requirement: RequirementResult) -> None:
+def _add_case(
+    parent: ET.Element, requirement: RequirementResult, durations: dict[str, float]
+) -> None:
     case = ET.SubElement(
         parent,
         "testcase",
         classname=f"{requirement.standard}.{requirement.level}",
         name=requirement.id,
-        time=str(round(sum(f.duration_seconds for f in requirement.findings), 3)),
+        # The time of every check covering the requirement, passed or not.
+        time=str(round(sum(durations.get(nodeid, 0.0) for nodeid in requirement.checks), 3)),
     )
     properties = ET.SubElement(case, "properties")
     for name, value in (

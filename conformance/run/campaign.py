@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from conformance.candidate.launchers import validate_launch
 from conformance.candidate.manifest import LoadedManifest
 from conformance.errors import (
     EXIT_CANDIDATE,
@@ -29,6 +30,7 @@ from conformance.errors import (
 from conformance.locations import project_root
 from conformance.report.files import REPORT_FILE
 from conformance.report.model import Report
+from conformance.run.plan import plan_run
 from conformance.suite.catalogue import Suite
 
 
@@ -61,6 +63,26 @@ def suites_for(loaded: LoadedManifest, suites: dict[str, Suite]) -> list[Suite]:
             f"(installed: {', '.join(sorted(suites))})"
         )
     return claimed
+
+
+def plan_campaign(
+    loaded: list[LoadedManifest], suites: dict[str, Suite], options: CampaignOptions
+) -> list[tuple[LoadedManifest, list[Suite]]]:
+    """Plan every candidate's run before the first starts: claims, profiles, requirement
+    options, deviations, test-mode and suite settings against the catalogues, and the launch
+    section against its launcher. A typo fails here, in a second, not after a launch."""
+    planned = []
+    for manifest in loaded:
+        claimed = suites_for(manifest, suites)
+        plan_run(
+            manifest,
+            {s.standard: s for s in claimed},
+            options.profiles,
+            options.requirements,
+        )
+        validate_launch(manifest)
+        planned.append((manifest, claimed))
+    return planned
 
 
 def pytest_command(

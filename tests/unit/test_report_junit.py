@@ -71,3 +71,11 @@ def test_properties_carry_spec_section_and_level() -> None:
     properties = {p.attrib["name"]: p.attrib["value"] for p in case.iter("property")}
     assert properties == {"spec": "spec §1", "url": "https://example.org/spec#section-1",
                           "level": "MUST"}
+
+
+def test_each_case_carries_the_time_of_its_checks_passed_or_not() -> None:
+    found = cases(junit())
+    # check_entry gives every check 0.25 s; a requirement without checks took no time.
+    assert found["demo.p"].attrib["time"] == "0.25"
+    assert found["demo.f1"].attrib["time"] == "0.25"
+    assert float(found["demo.u"].attrib["time"]) == 0
