@@ -24,9 +24,8 @@ def variant(tmp_path: Path, old: str, new: str) -> Path:
     path = tmp_path / "variant.toml"
     # Started by the variant only: a file that tells whether the product was launched.
     marker = tmp_path / "launched"
-    text = text.replace(old, new).replace(
-        'command = [\n  "{python}"', f'command = [\n  "sh", "-c", "touch {marker}; exec \\"$0\\" \\"$@\\"", "{{python}}"'
-    )
+    wrapper = f'"sh", "-c", "touch {marker}; exec \\"$0\\" \\"$@\\"", "{{python}}"'
+    text = text.replace(old, new).replace('command = [\n  "{python}"', f"command = [\n  {wrapper}")
     path.write_text(text, encoding="utf-8")
     return path
 
