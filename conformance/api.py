@@ -20,10 +20,12 @@ from conformance.check.observations import observe
 from conformance.check.verdicts import (
     CantTell,
     CheckFailure,
+    NotApplicable,
     cant_tell,
     expect,
     expect_equal,
     expect_in,
+    inapplicable,
 )
 from conformance.errors import ConformanceError, InputError
 from conformance.suite.contract import SuiteDeclaration
@@ -48,6 +50,7 @@ __all__ = [
     "FaultProxy",
     "HttpExchange",
     "InputError",
+    "NotApplicable",
     "ProxyRequest",
     "ProxyResponse",
     "RecordingSession",
@@ -61,6 +64,7 @@ __all__ = [
     "expect",
     "expect_equal",
     "expect_in",
+    "inapplicable",
     "observe",
     "record_response",
     "relevant_headers",

@@ -11,6 +11,8 @@ import contextvars
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from conformance.check.redaction import redact_text, redact_url
+
 BODY_EXCERPT_LIMIT = 2000
 MAX_EXCHANGES_KEPT = 12
 REDACTED_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
@@ -49,9 +51,11 @@ RELEVANT_HEADERS = frozenset(
 
 
 def excerpt(body: bytes | str | None, limit: int = BODY_EXCERPT_LIMIT) -> str:
+    """A bounded excerpt of a body or message, with secrets redacted before it is cut."""
     if body is None:
         return ""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    text = redact_text(text)
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit} more characters]"
@@ -79,6 +83,10 @@ class HttpExchange:
     response_headers: dict[str, str]
     response_body: str
     elapsed_ms: float
+
+    def __post_init__(self) -> None:
+        # Whoever builds an exchange, a token in its URL never reaches the evidence.
+        self.url = redact_url(self.url)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,7 +13,7 @@ from conformance.html.outcome_view import CATEGORIES, LEVELS, Category, category
 from conformance.html.signature import Inputs, SignatureView, examine, report_path
 from conformance.outcomes import Outcome
 from conformance.report.files import write_atomically
-from conformance.report.judge import rejudge
+from conformance.report.judge import rejudge, stale_deviations
 from conformance.report.model import CheckResult, KnownDeviation, Report, RequirementResult
 
 HTML_FILE = "report.html"
@@ -151,6 +151,7 @@ def render_report(report: Report, signature: SignatureView) -> str:
         signature=signature,
         profiles=recomputed.profiles,
         mismatches=recomputed.mismatches,
+        stale=stale_deviations(recomputed.outcomes, report.candidate.known_deviations),
         labels=labels,
         groups=groups,
         categories=[(c, tally[k]) for k, c in CATEGORIES.items()],

@@ -17,7 +17,7 @@ from conformance.report.events import (
     RunEventType,
     RunStarted,
 )
-from conformance.report.judge import ProfileRef, judge
+from conformance.report.judge import ProfileRef, judge, stale_deviations
 from conformance.report.model import (
     CheckResult,
     Report,
@@ -101,6 +101,7 @@ def build_report(events: Iterable[RunEventType]) -> Report:
         checks=checks,
         summary=judgement.summary,
         verdict=judgement.verdict,
+        stale_deviations=stale_deviations(judgement.outcomes, candidate.known_deviations),
     )
 
 

@@ -57,6 +57,11 @@ def render_summary(report: Report, width: int = 120, colour: bool = False) -> st
     console.print(
         f"{report.summary.requirements} requirements: {counts}; verdict {report.verdict.upper()}"
     )
+    if report.stale_deviations:
+        console.print(
+            f"[yellow]stale known deviations (the requirement now passes; drop them from the "
+            f"manifest): {', '.join(report.stale_deviations)}[/]"
+        )
     if report.run.stop_reason:
         console.print(f"[bold red]run incomplete: {report.run.stop_reason}[/]")
     return buffer.getvalue()

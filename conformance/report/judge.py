@@ -8,13 +8,14 @@ signed check results again (``rejudge``) instead of believing what a report says
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from conformance.outcomes import Outcome, aggregate, meets
 from conformance.report.model import (
     CheckResult,
+    KnownDeviation,
     ProfileVerdict,
     Report,
     RequirementInfo,
@@ -78,8 +79,8 @@ def judge(
     deviations: Iterable[str] = (),
 ) -> Judgement:
     """Judge check results: the most serious check outcome is the requirement's; a profile
-    passes when it has a MUST and every MUST passed or is inapplicable. Known deviations are
-    shown, never counted as passes."""
+    passes when every MUST passed or is inapplicable and at least one MUST passed. Known
+    deviations are shown, never counted as passes."""
     covering: dict[str, list[str]] = defaultdict(list)
     check_outcomes: dict[str, list[Outcome]] = defaultdict(list)
     for check in checks:
@@ -118,7 +119,10 @@ def _profile(
     def having(*wanted: Outcome) -> list[str]:
         return [r.id for r in must if outcomes[r.id] in wanted]
 
-    passes = bool(must) and all(meets(outcomes[r.id]) for r in must)
+    # Inapplicable MUSTs count as met, but a profile passes only on something actually shown.
+    passes = all(meets(outcomes[r.id]) for r in must) and any(
+        outcomes[r.id] == Outcome.PASSED for r in must
+    )
     return ProfileJudgement(
         standard=ref.standard,
         profile=ref.profile,
@@ -133,6 +137,19 @@ def _profile(
             r.id for r in members if r.level == "SHOULD" and outcomes[r.id] == Outcome.FAILED
         ],
         deviations=[r.id for r in members if r.id in deviating],
+    )
+
+
+def stale_deviations(
+    outcomes: Mapping[str, Outcome], deviations: Mapping[str, KnownDeviation]
+) -> list[str]:
+    """Known deviations the product no longer shows (intermittent ones aside)."""
+    return sorted(
+        requirement_id
+        for requirement_id, deviation in deviations.items()
+        if not deviation.intermittent
+        and requirement_id in outcomes
+        and meets(outcomes[requirement_id])
     )
 
 

@@ -39,6 +39,9 @@ class ArtefactInfo(Model):
 class KnownDeviation(Model):
     reason: str
     reference: str
+    intermittent: bool = Field(
+        default=False, description="the product breaks the rule in some runs only"
+    )
 
 
 class TestModeInfo(Model):
@@ -108,6 +111,11 @@ class CheckResult(Model):
     message: str = ""
     expected: str | None = None
     actual: str | None = None
+    signal: str | None = Field(
+        default=None,
+        description="for an inapplicable check: the declared absent feature or the positive "
+        "signal defined by the standard that made the requirement not apply",
+    )
     evidence: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -177,6 +185,11 @@ class Report(Model):
     checks: list[CheckResult]
     summary: Summary
     verdict: Literal["pass", "fail"]
+    stale_deviations: list[str] = Field(
+        default_factory=list,
+        description="known deviations (not intermittent) whose requirement passed or does not "
+        "apply in this run: the manifest should no longer declare them",
+    )
 
 
 def report_json_schema() -> dict[str, Any]:

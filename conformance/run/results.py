@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.check.evidence import EvidenceLog, excerpt
-from conformance.check.verdicts import CantTell, CheckFailure
+from conformance.check.verdicts import CantTell, CheckFailure, NotApplicable
 from conformance.outcomes import Outcome
 from conformance.report.model import CheckResult
 
@@ -64,14 +64,26 @@ def _classify(
     return Outcome.CANT_TELL, report.longreprtext.strip()[-VALUE_LIMIT:], None, None
 
 
+def _skipped(phase: Phase) -> tuple[Outcome, str, str | None]:
+    """A skip is inapplicable only when the check named the signal that showed it."""
+    if isinstance(phase.error, NotApplicable):
+        return Outcome.INAPPLICABLE, phase.error.reason, phase.error.signal
+    reason = _skip_reason(phase.report)
+    return (
+        Outcome.CANT_TELL,
+        f"skipped without a signal that the requirement does not apply: {reason}",
+        None,
+    )
+
+
 def check_result_from_phases(
     nodeid: str, requirements: list[str], phases: dict[str, Phase], evidence: EvidenceLog
 ) -> CheckResult:
     setup, call, teardown = phases.get("setup"), phases.get("call"), phases.get("teardown")
     duration = sum(phase.report.duration for phase in phases.values())
-    expected = actual = None
+    expected = actual = signal = None
     if setup is not None and setup.report.skipped:
-        outcome, message = Outcome.INAPPLICABLE, _skip_reason(setup.report)
+        outcome, message, signal = _skipped(setup)
     elif setup is not None and setup.report.failed:
         outcome, message, expected, actual = _classify(setup.error, setup.report)
         # A check whose preconditions could not be set up did not decide anything.
@@ -81,12 +93,12 @@ def check_result_from_phases(
     elif call.report.passed:
         outcome, message = Outcome.PASSED, ""
     elif call.report.skipped:
-        outcome, message = Outcome.INAPPLICABLE, _skip_reason(call.report)
+        outcome, message, signal = _skipped(call)
     else:
         outcome, message, expected, actual = _classify(call.error, call.report)
     if teardown is not None and teardown.report.failed:
         evidence.note(f"teardown failed: {teardown.error!r}")
-    keep_evidence = outcome in (Outcome.FAILED, Outcome.CANT_TELL)
+    # Every verdict carries the exchanges behind it, passes too (bounded, secrets redacted).
     return CheckResult(
         nodeid=nodeid,
         requirements=requirements,
@@ -95,5 +107,6 @@ def check_result_from_phases(
         message=excerpt(message, 2000),
         expected=_shown(expected),
         actual=_shown(actual),
-        evidence=evidence.to_dict() if keep_evidence else evidence.totals(),
+        signal=signal,
+        evidence=evidence.to_dict(),
     )

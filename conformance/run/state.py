@@ -130,7 +130,9 @@ class RunState:
                 artefacts=[ArtefactInfo.model_validate(a.model_dump()) for a in artefacts],
                 launcher=str(manifest.launch["kind"]),
                 known_deviations={
-                    d.requirement: KnownDeviation(reason=d.reason, reference=d.reference)
+                    d.requirement: KnownDeviation(
+                        reason=d.reason, reference=d.reference, intermittent=d.intermittent
+                    )
                     for d in manifest.known_deviations
                 },
                 test_mode=plan.test_mode,

@@ -249,7 +249,7 @@ def assert_plain_error(run: Run) -> None:
 TWO_MUSTS = [Req("demo.a"), Req("demo.b")]
 PASSING_CHECKS = """\
     import pytest
-    from conformance import expect_equal
+    from conformance.api import expect_equal
 
     @pytest.mark.requirement("demo.a")
     def test_hello_is_served(candidate):
@@ -461,15 +461,15 @@ def test_passing_run_leaves_no_candidate_running(passing: Run) -> None:
 # --- every outcome in one run -------------------------------------------------------------
 
 MIXED = [Req("demo.pass"), Req("demo.also"), Req("demo.fail"), Req("demo.assert"),
-         Req("demo.untested"), Req("demo.skip"), Req("demo.cant"), Req("demo.crash"),
-         Req("demo.setup")]
+         Req("demo.untested"), Req("demo.skip"), Req("demo.plainskip"), Req("demo.cant"),
+         Req("demo.crash"), Req("demo.setup")]
 
 
 @scenario
 def mixed(root: Path) -> Pending:
     suite = make_suite(root, "mixed", MIXED, """\
         import pytest
-        from conformance import cant_tell, expect_equal
+        from conformance.api import cant_tell, expect_equal, inapplicable
 
         @pytest.fixture
         def broken_precondition():
@@ -490,7 +490,11 @@ def mixed(root: Path) -> Pending:
 
         @pytest.mark.requirement("demo.skip")
         def test_skip(candidate):
-            pytest.skip("the product has no task lists")
+            inapplicable("no task component advertised", "the product has no task lists")
+
+        @pytest.mark.requirement("demo.plainskip")
+        def test_plain_skip(candidate):
+            pytest.skip("the server answered 503")
 
         @pytest.mark.requirement("demo.cant")
         def test_cant(candidate):
@@ -535,6 +539,8 @@ def test_every_outcome_is_classified(mixed: Run) -> None:
         "demo.assert": "failed",
         "demo.untested": "untested",
         "demo.skip": "inapplicable",
+        # A skip that names no signal of the standard never makes a requirement not apply.
+        "demo.plainskip": "cantTell",
         "demo.cant": "cantTell",
         "demo.crash": "cantTell",
         "demo.setup": "cantTell",
@@ -545,8 +551,8 @@ def test_profile_verdict_lists_failed_and_unmet_musts(mixed: Run) -> None:
     (verdict,) = mixed.report()["profiles"]
     assert verdict["verdict"] == "fail"
     assert sorted(verdict["failed_must"]) == ["demo.assert", "demo.fail"]
-    assert sorted(verdict["unmet_must"]) == ["demo.cant", "demo.crash", "demo.setup",
-                                             "demo.untested"]
+    assert sorted(verdict["unmet_must"]) == ["demo.cant", "demo.crash", "demo.plainskip",
+                                             "demo.setup", "demo.untested"]
 
 
 def test_failure_carries_its_http_evidence(mixed: Run) -> None:
@@ -567,7 +573,9 @@ def test_known_deviation_is_attached_but_stays_failed(mixed: Run) -> None:
     failed = mixed.requirement("demo.fail")
     assert failed["outcome"] == "failed"
     assert failed["known_deviation"] == {"reason": "serves no missing files",
-                                         "reference": "https://example.org/issues/7"}
+                                         "reference": "https://example.org/issues/7",
+                                         "intermittent": False}
+    assert mixed.report()["stale_deviations"] == []
 
 
 def test_test_mode_settings_are_named_beside_what_depends_on_them(mixed: Run) -> None:
@@ -582,12 +590,18 @@ def test_messages_explain_each_outcome(mixed: Run) -> None:
     checks = {c["nodeid"].rsplit("::", 1)[1]: c for c in mixed.report()["checks"]}
     assert "arithmetic is broken" in checks["test_plain_assert"]["message"]
     assert checks["test_skip"]["message"] == "the product has no task lists"
+    assert checks["test_skip"]["signal"] == "no task component advertised"
+    assert checks["test_plain_skip"]["message"] == (
+        "skipped without a signal that the requirement does not apply: the server answered 503"
+    )
+    assert checks["test_plain_skip"]["signal"] is None
     assert checks["test_cant"]["message"] == "could not create a calendar to test in"
     assert checks["test_crash"]["message"].startswith("check could not complete: KeyError")
     assert checks["test_setup"]["message"].startswith("setup failed")
     assert "could not provision" in checks["test_setup"]["message"]
-    # A passing check keeps only totals, not the exchanges.
-    assert "exchanges" not in checks["test_pass"]["evidence"]
+    # A passing check keeps its exchanges too: a buyer sees why it passed.
+    (exchange,) = checks["test_pass"]["evidence"]["exchanges"]
+    assert (exchange["method"], exchange["status"]) == ("GET", 200)
     assert checks["test_pass"]["evidence"]["exchangeCount"] == 1
 
 
@@ -661,7 +675,7 @@ def dies_during_the_run(root: Path) -> Pending:
         import socket, time
         import pytest
         from urllib.parse import urlsplit
-        from conformance import expect_equal
+        from conformance.api import expect_equal
 
         @pytest.mark.requirement("demo.before")
         def test_1_before(candidate):

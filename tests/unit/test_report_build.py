@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.outcomes import Outcome
+from conformance.report.console import render_summary
 from conformance.report.model import Report
 from tests.helpers import (
     FINISHED,
@@ -65,6 +66,15 @@ def test_inapplicable_must_does_not_block_the_profile() -> None:
                    check_entry("t::b", ["demo.m2"], "inapplicable", "no tasks"))
     assert report.profiles[0].verdict == "pass"
     assert report.requirements[1].outcome is Outcome.INAPPLICABLE
+
+
+def test_a_profile_whose_musts_are_all_inapplicable_does_not_pass() -> None:
+    report = build(MUSTS, check_entry("t::a", ["demo.m1"], "inapplicable", "no tasks"),
+                   check_entry("t::b", ["demo.m2"], "inapplicable", "no tasks"))
+    (verdict,) = report.profiles
+    assert verdict.verdict == "fail"
+    assert (verdict.failed_must, verdict.unmet_must) == ([], [])
+    assert report.verdict == "fail"
 
 
 def test_untested_must_fails_the_profile() -> None:
@@ -181,3 +191,21 @@ def test_report_json_round_trips() -> None:
     again = Report.model_validate_json(report.model_dump_json())
     assert again == report
     assert again.requirements[1].findings[0].evidence["exchangeCount"] == 3
+
+
+def test_a_deviation_whose_requirement_passes_is_stale() -> None:
+    deviations = {
+        "demo.m1": {"reason": "fails it", "reference": "§1"},
+        "demo.m2": {"reason": "fails it", "reference": "§2"},
+        "demo.s1": {"reason": "sometimes", "reference": "§3", "intermittent": True},
+    }
+    report = build(
+        [*MUSTS, Req("demo.s1", "SHOULD")],
+        check_entry("t::a", ["demo.m1"], "passed"),
+        check_entry("t::b", ["demo.m2"], "failed", "still broken"),
+        check_entry("t::c", ["demo.s1"], "passed"),
+        known_deviations=deviations,
+    )
+    # demo.m2 still fails (not stale); demo.s1 passes but is declared intermittent.
+    assert report.stale_deviations == ["demo.m1"]
+    assert "stale known deviations" in render_summary(report, 200)

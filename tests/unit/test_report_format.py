@@ -21,8 +21,9 @@ AT = datetime(2027, 1, 1, tzinfo=UTC)
 
 def test_old_journal_rebuilds_the_old_report() -> None:
     rebuilt = build_report(read_journal(FIXTURE / "journal.jsonl"))
-    stated = json.loads((FIXTURE / "report.json").read_text())
-    assert rebuilt.model_dump(mode="json") == stated
+    stated = Report.model_validate_json((FIXTURE / "report.json").read_bytes())
+    # Fields added since (with defaults) read the same from both.
+    assert rebuilt == stated
 
 
 def test_old_signed_report_verifies_as_before() -> None:
