@@ -30,6 +30,7 @@ from conformance.check.verdicts import (
 from conformance.errors import ConformanceError, InputError
 from conformance.suite.contract import SuiteDeclaration
 from conformance.suite.faults import (
+    Exemption,
     Fault,
     FaultProxy,
     ProxyRequest,
@@ -46,6 +47,7 @@ __all__ = [
     "CommandRun",
     "ConformanceError",
     "EvidenceLog",
+    "Exemption",
     "Fault",
     "FaultProxy",
     "HttpExchange",

@@ -27,8 +27,12 @@ DECLARATION = "SUITE"
 
 @dataclass(frozen=True)
 class SuiteDeclaration:
-    faults: str | None = None  # e.g. "faults:FAULTS"
+    # e.g. "faults:FAULTS", or several such lists, joined in order.
+    faults: str | tuple[str, ...] | None = None
     commands: str | None = None  # e.g. "commands:COMMANDS", added as `conformance <suite> …`
+    # MUST/SHOULD requirements no fault breaks, with why: e.g. "faults:EXEMPTIONS", a
+    # dict of requirement id -> Exemption.
+    exemptions: str | None = None
     settings: type[BaseModel] | None = None  # None: the suite reads no settings
 
 

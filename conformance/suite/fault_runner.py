@@ -52,7 +52,14 @@ def load_faults(suite: Suite) -> list[Fault]:
     reference = suite.declaration.faults
     if reference is None:
         raise InputError(f"suite {suite.standard} declares no fault catalogue")
-    faults: list[Fault] = list(resolve(suite, reference, "fault catalogue"))
+    references = (reference,) if isinstance(reference, str) else reference
+    faults: list[Fault] = [
+        fault for part in references for fault in resolve(suite, part, "fault catalogue")
+    ]
+    names = [fault.name for fault in faults]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(f"suite {suite.standard}: fault name(s) used twice: {', '.join(twice)}")
     for fault in faults:
         unknown = [r for r in fault.breaks if r not in suite.catalogue.by_id]
         if unknown:

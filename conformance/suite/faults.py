@@ -154,6 +154,19 @@ def _unchanged_response(request: ProxyRequest, response: ProxyResponse) -> Proxy
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """Why a MUST or SHOULD requirement has no fault proving its check can fail.
+
+    ``proven_by`` names a bundled reference candidate whose real failure of the requirement
+    (a known deviation in its manifest) shows the check can fail; without one, ``reason``
+    must say why neither a fault nor a real product can show it yet.
+    """
+
+    reason: str
+    proven_by: str | None = None
+
+
+@dataclass(frozen=True)
 class Fault:
     """One injected deviation and the requirements a correct suite must then fail."""
 

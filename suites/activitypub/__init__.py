@@ -17,4 +17,6 @@ class ActivityPubSettings(BaseModel):
     delivery_timeout: float = Field(default=10, gt=0)
 
 
-SUITE = SuiteDeclaration(faults="faults:FAULTS", settings=ActivityPubSettings)
+SUITE = SuiteDeclaration(
+    faults="faults:FAULTS", exemptions="faults:EXEMPTIONS", settings=ActivityPubSettings
+)

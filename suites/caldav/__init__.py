@@ -14,4 +14,6 @@ class CalDAVSettings(BaseModel):
     calendar_home: str | None = None
 
 
-SUITE = SuiteDeclaration(faults="faults:FAULTS", settings=CalDAVSettings)
+SUITE = SuiteDeclaration(
+    faults="faults:FAULTS", exemptions="faults:EXEMPTIONS", settings=CalDAVSettings
+)

@@ -18,4 +18,8 @@ class MatrixSettings(BaseModel):
     rate_limit_attempts: int = Field(default=8, ge=1, le=1000)
 
 
-SUITE = SuiteDeclaration(faults="faults:FAULTS", settings=MatrixSettings)
+SUITE = SuiteDeclaration(
+    faults=("faults:FAULTS", "faults_rooms:FAULTS", "faults_accounts:FAULTS"),
+    exemptions="faults:EXEMPTIONS",
+    settings=MatrixSettings,
+)

@@ -17,5 +17,8 @@ class ODFSettings(BaseModel):
 
 
 SUITE = SuiteDeclaration(
-    faults="faults:FAULTS", commands="commands:COMMANDS", settings=ODFSettings
+    faults="faults:FAULTS",
+    exemptions="faults:EXEMPTIONS",
+    commands="commands:COMMANDS",
+    settings=ODFSettings,
 )

@@ -24,4 +24,6 @@ class OIDCSettings(BaseModel):
     interaction: list[dict[str, Any]] = Field(default_factory=list)
 
 
-SUITE = SuiteDeclaration(faults="faults:FAULTS", settings=OIDCSettings)
+SUITE = SuiteDeclaration(
+    faults="faults:FAULTS", exemptions="faults:EXEMPTIONS", settings=OIDCSettings
+)
