@@ -28,4 +28,6 @@ EXIT_PASS = 0
 EXIT_FAIL = 1
 EXIT_INPUT = 2
 EXIT_CANDIDATE = 3
+# A campaign with a shard that could not be run (its workers kept dying, say).
+EXIT_INCOMPLETE = 4
 EXIT_INTERRUPTED = 130

@@ -1,7 +1,9 @@
-"""``conformance run``: a campaign, every candidate against the suites it claims."""
+"""``conformance run``: a campaign, every candidate against the suites it claims, its shards
+run side by side on this machine or on a Dask cluster."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,19 +18,17 @@ from conformance.cli.common import (
     friendly,
     load_signing_key,
 )
-from conformance.errors import EXIT_INTERRUPTED, InputError
+from conformance.errors import InputError
 from conformance.html.campaign_pages import write_campaign_comparisons
 from conformance.locations import bundled_candidates_dir
-from conformance.run.campaign import (
-    CampaignOptions,
-    CandidateRun,
-    campaign_exit_code,
-    plan_campaign,
-    run_candidate,
-    write_campaign_index,
-)
-from conformance.run.outputs import sign_run
+from conformance.run.campaign import campaign_exit_code, plan_campaign, write_campaign_index
+from conformance.run.coordinator import ShardRecord, done_reports, run_shards
+from conformance.run.executors import DaskExecutor, Executor, LocalExecutor
+from conformance.run.progress import CampaignProgress
+from conformance.run.shards import ShardOptions, shards_of
 from conformance.suite.discovery import discover_suites
+
+SCHEDULER_ENV = "CONFORMANCE_SCHEDULER"
 
 
 @click.command()
@@ -63,6 +63,19 @@ from conformance.suite.discovery import discover_suites
 @click.option(
     "--sign-passphrase-env", metavar="VAR", default=None, help="passphrase of --sign-key in $VAR"
 )
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="shards run side by side on this machine (default: the number of cores)",
+)
+@click.option(
+    "--scheduler",
+    envvar=SCHEDULER_ENV,
+    default=None,
+    help=f"run the shards on the Dask cluster of this scheduler, e.g. tcp://host:8786 "
+    f"(or ${SCHEDULER_ENV})",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 @friendly
 def run(
@@ -76,6 +89,8 @@ def run(
     seed: int | None,
     sign_key: Path | None,
     sign_passphrase_env: str | None,
+    workers: int | None,
+    scheduler: str | None,
     pytest_args: tuple[str, ...],
 ) -> None:
     """Run a campaign: every candidate against the suites of the standards it claims.
@@ -92,39 +107,46 @@ def run(
             raise InputError(f"no bundled candidates in {bundled_candidates_dir()}")
     # Loaded before anything starts, so a wrong passphrase does not waste a campaign.
     signing_key = load_signing_key(sign_key, sign_passphrase_env) if sign_key else None
-    options = CampaignOptions(
-        campaign,
-        kind,
-        assessor,
-        output_root,
-        list(profiles),
-        list(requirements),
-        seed,
-        list(pytest_args),
+    options = ShardOptions(
+        campaign=campaign,
+        kind=kind,
+        assessor=assessor,
+        profiles=profiles,
+        requirements=requirements,
+        seed=seed,
+        extra_pytest_args=pytest_args,
     )
     # Every manifest is planned before anything starts, so a typo fails fast.
-    plan = plan_campaign(loaded, suites, options)
-    runs = []
-    for manifest, claimed in plan:
-        standards = ", ".join(s.standard for s in claimed)
-        console.rule(f"{manifest.manifest.product} ({manifest.manifest.id}) — {standards}")
-        result = run_candidate(manifest, claimed, options)
-        runs.append(result)
-        if signing_key is not None and result.report is not None:
-            console.print(f"signed: {sign_run(result.report, result.output_dir, signing_key)}")
-        if result.exit_code == EXIT_INTERRUPTED:
-            break
-    index = write_campaign_index(runs, options)
-    console.print(_summary(runs, f"campaign {campaign} ({kind})"))
+    shards = shards_of(plan_campaign(loaded, suites, options))
+    executor: Executor = (
+        DaskExecutor(scheduler)
+        if scheduler
+        else LocalExecutor(workers or os.cpu_count() or 1, output_root)
+    )
+    console.print(f"campaign {campaign}: {len(shards)} shard(s) on a {executor.description}")
+    dashboard = getattr(executor, "dashboard", None)
+    if dashboard:
+        console.print(f"Dask dashboard: {dashboard}")
+    title = f"campaign {campaign} ({kind})"
+    # One local worker streams its pytest output as it comes; a live table would fight it.
+    live = scheduler is not None or (workers or os.cpu_count() or 1) > 1
+    with CampaignProgress(shards, console, title, live=live) as progress:
+        records, interrupted = run_shards(
+            executor, shards, options, output_root / campaign, progress, signing_key
+        )
+    for record in records:
+        if record.envelope is not None:
+            console.print(f"signed: {record.envelope}")
+    index = write_campaign_index(records, options, output_root, executor.description)
+    console.print(_summary(records, title))
     console.print(f"campaign index: {index}")
-    reports = [(r.output_dir, r.report) for r in runs if r.report is not None]
-    for page in write_campaign_comparisons(reports, index.parent):
+    for page in write_campaign_comparisons(done_reports(records), index.parent):
         console.print(f"comparison: {page}")
-    sys.exit(campaign_exit_code(runs))
+    sys.exit(campaign_exit_code(records, interrupted))
 
 
-def _summary(runs: list[CandidateRun], title: str) -> Table:
-    """One row per candidate and profile: verdict, failure counts, report path."""
+def _summary(records: list[ShardRecord], title: str) -> Table:
+    """One row per shard and profile: verdict, failure counts, report path."""
     table = Table(title=title)
     for column in (
         "candidate",
@@ -136,27 +158,22 @@ def _summary(runs: list[CandidateRun], title: str) -> Table:
         "report",
     ):
         table.add_column(column)
-    for result in runs:
-        if result.report is None:
-            table.add_row(
-                result.loaded.manifest.id,
-                "-",
-                f"no report (exit {result.exit_code})",
-                "",
-                "",
-                "",
-                "",
-            )
+    for record in records:
+        if record.report is None:
+            reason = f": {record.reason}" if record.reason else ""
+            status = "not run" if record.status == "not-run" else "no report"
+            exit_text = f" (exit {record.exit_code})" if record.exit_code is not None else ""
+            table.add_row(record.shard.name, "-", f"{status}{exit_text}{reason}", "", "", "", "")
             continue
-        for verdict in result.report.profiles:
+        for verdict in record.report.profiles:
             colour = "green" if verdict.verdict == "pass" else "red"
             table.add_row(
-                result.loaded.manifest.id,
+                record.shard.name,
                 verdict.profile,
                 f"[{colour}]{verdict.verdict}[/]",
                 str(len(verdict.failed_must)),
                 str(len(verdict.unmet_must)),
                 str(len(verdict.warnings)),
-                str(result.output_dir / "report.json"),
+                str(record.output_dir / "report.json"),
             )
     return table

@@ -21,6 +21,10 @@ class HarnessInfo(Model):
     name: str
     version: str
     python: str
+    host: str | None = Field(default=None, description="the machine the run ran on")
+    worker: str | None = Field(
+        default=None, description="the campaign executor's worker that ran it (local or Dask)"
+    )
 
 
 class CampaignInfo(Model):

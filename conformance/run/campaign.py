@@ -1,57 +1,33 @@
-"""A campaign: each candidate's claimed suites run in a pytest process of its own.
+"""A campaign: every candidate × claimed standard is a shard, run in a pytest process of its
+own, by a local pool or a Dask cluster (conformance.run.executors).
 
-A separate process per candidate keeps one candidate's crash, leaked state or imported
-modules away from the next, and is exactly what a user gets from plain ``pytest``.
+A separate process per shard keeps one candidate's crash, leaked state or imported modules
+away from the next, and is exactly what a user gets from plain ``pytest``.
 """
 
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
 from conformance.candidate.launchers import validate_launch
 from conformance.candidate.manifest import LoadedManifest
 from conformance.errors import (
     EXIT_CANDIDATE,
     EXIT_FAIL,
+    EXIT_INCOMPLETE,
     EXIT_INPUT,
     EXIT_INTERRUPTED,
     EXIT_PASS,
     InputError,
 )
-from conformance.locations import project_root
 from conformance.report.files import REPORT_FILE
-from conformance.report.model import Report
+from conformance.run.coordinator import ShardRecord
 from conformance.run.plan import plan_run
+from conformance.run.shards import ShardOptions
 from conformance.suite.catalogue import Suite
 
-
-@dataclass
-class CampaignOptions:
-    campaign: str
-    kind: str
-    assessor: str | None
-    output_root: Path
-    profiles: list[str]
-    requirements: list[str]
-    seed: int | None
-    extra_pytest_args: list[str]
-
-
-@dataclass
-class CandidateRun:
-    loaded: LoadedManifest
-    exit_code: int
-    report: Report | None
-    output_dir: Path
+INDEX_FILE = "campaign.json"
 
 
 def suites_for(loaded: LoadedManifest, suites: dict[str, Suite]) -> list[Suite]:
@@ -66,7 +42,7 @@ def suites_for(loaded: LoadedManifest, suites: dict[str, Suite]) -> list[Suite]:
 
 
 def plan_campaign(
-    loaded: list[LoadedManifest], suites: dict[str, Suite], options: CampaignOptions
+    loaded: list[LoadedManifest], suites: dict[str, Suite], options: ShardOptions
 ) -> list[tuple[LoadedManifest, list[Suite]]]:
     """Plan every candidate's run before the first starts: claims, profiles, requirement
     options, deviations, test-mode and suite settings against the catalogues, and the launch
@@ -85,112 +61,47 @@ def plan_campaign(
     return planned
 
 
-def pytest_command(
-    loaded: LoadedManifest, suites: list[Suite], options: CampaignOptions
-) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        *(str(s.directory) for s in suites),
-        "--candidate",
-        str(loaded.path),
-        "--campaign",
-        options.campaign,
-        "--campaign-kind",
-        options.kind,
-        "--output-root",
-        str(options.output_root),
-        "--rootdir",
-        str(project_root()),
-        "-p",
-        "no:cacheprovider",
-    ]
-    if options.assessor:
-        command += ["--assessor", options.assessor]
-    for profile in options.profiles:
-        command += ["--profile", profile]
-    for requirement in options.requirements:
-        command += ["--requirement", requirement]
-    if options.seed is not None:
-        command += ["--seed", str(options.seed)]
-    return command + options.extra_pytest_args
-
-
-def run_candidate(
-    loaded: LoadedManifest, suites: list[Suite], options: CampaignOptions
-) -> CandidateRun:
-    command = pytest_command(loaded, suites, options)
-    process = subprocess.Popen(command, cwd=Path.cwd())
-    try:
-        with _sigterm_forwarded_to(process):
-            code = process.wait()
-    except KeyboardInterrupt:
-        # A Ctrl-C at the terminal reaches the child too, and a SIGTERM has been passed on
-        # already; give the child a moment to finish its report, and pass the interruption
-        # on if it came to us alone (kill -INT of this process only).
-        try:
-            code = process.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGINT)
-            code = process.wait()
-        code = EXIT_INTERRUPTED
-    output_dir = options.output_root / options.campaign / loaded.manifest.id
-    report_path = output_dir / REPORT_FILE
-    report = Report.model_validate_json(report_path.read_bytes()) if report_path.exists() else None
-    # pytest exits 2 on Ctrl-C and 4 on its own usage errors; map them to the harness's codes.
-    if code == 4:
-        code = EXIT_INPUT
-    return CandidateRun(loaded, code, report, output_dir)
-
-
-@contextmanager
-def _sigterm_forwarded_to(process: subprocess.Popen[bytes]) -> Iterator[None]:
-    """A SIGTERM to the harness reaches only this process: pass it to the running child at
-    once, so the child stops where it is and reports the campaign as interrupted, instead of
-    finishing the checks and calling itself complete."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def forward(signum: int, frame: FrameType | None) -> None:
-        with suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, forward)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def campaign_exit_code(runs: list[CandidateRun]) -> int:
-    codes = {run.exit_code for run in runs}
-    for code in (EXIT_INTERRUPTED, EXIT_INPUT, EXIT_CANDIDATE, EXIT_FAIL):
+def campaign_exit_code(records: list[ShardRecord], interrupted: bool) -> int:
+    if interrupted or any(r.status == "interrupted" for r in records):
+        return EXIT_INTERRUPTED
+    codes = {r.exit_code for r in records if r.exit_code is not None}
+    for code in (EXIT_INPUT, EXIT_CANDIDATE):
         if code in codes:
             return code
+    if any(r.status == "not-run" for r in records):
+        return EXIT_INCOMPLETE
+    if EXIT_FAIL in codes:
+        return EXIT_FAIL
     return EXIT_PASS if codes <= {EXIT_PASS} else max(codes)
 
 
-def write_campaign_index(runs: list[CandidateRun], options: CampaignOptions) -> Path:
+def write_campaign_index(
+    records: list[ShardRecord], options: ShardOptions, output_root: Path, executor: str
+) -> Path:
     index = {
         "campaign": options.campaign,
         "kind": options.kind,
+        "executor": executor,
+        "complete": all(r.status == "done" for r in records),
         "candidates": [
             {
-                "id": run.loaded.manifest.id,
-                "exit_code": run.exit_code,
-                "verdict": run.report.verdict if run.report else None,
-                "profiles": {p.profile: p.verdict for p in run.report.profiles}
-                if run.report
-                else {},
-                "report": str(run.output_dir / REPORT_FILE) if run.report else None,
+                "id": r.shard.candidate_id,
+                "shard": r.shard.name,
+                "standard": r.shard.standard,
+                "status": r.status,
+                "reason": r.reason,
+                "exit_code": r.exit_code,
+                "verdict": r.report.verdict if r.report else None,
+                "profiles": {p.profile: p.verdict for p in r.report.profiles} if r.report else {},
+                "report": str(r.output_dir / REPORT_FILE) if r.report else None,
+                "host": r.host,
+                "worker": r.worker,
+                "seconds": r.seconds,
             }
-            for run in runs
+            for r in records
         ],
     }
-    path = options.output_root / options.campaign / "campaign.json"
+    path = output_root / options.campaign / INDEX_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
     return path

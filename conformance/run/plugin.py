@@ -72,6 +72,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--assessor", default=None, help="who runs the campaign (default: user name)")
     group.addoption("--output-root", default="reports", help="where reports are written")
     group.addoption(
+        "--report-name",
+        default=None,
+        help="the report directory under the campaign's (default: the candidate id)",
+    )
+    group.addoption(
         "--seed",
         type=int,
         default=None,
@@ -102,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _input_error(str(error))
         return
     options = RunOptions.from_config(config)
-    output_dir = options.output_root / options.campaign / loaded.manifest.id
+    output_dir = options.output_dir(loaded.manifest.id)
     try:
         session = CandidateSession(
             launcher_of(loaded, output_dir),

@@ -7,6 +7,7 @@ import getpass
 import os
 import random
 import resource
+import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ from conformance.run.journal import JOURNAL_FILE, Journal
 from conformance.run.plan import RunPlan
 from conformance.run.stream import RunStream, now
 
+# Set by the campaign executor for the runs it starts (see conformance.run.shards).
+WORKER_ENV = "CONFORMANCE_WORKER"
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -42,6 +46,10 @@ class RunOptions:
     seed: int
     profiles: list[str]
     requirements: list[str]
+    report_name: str | None = None
+
+    def output_dir(self, candidate_id: str) -> Path:
+        return self.output_root / self.campaign / (self.report_name or candidate_id)
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunOptions:
@@ -56,6 +64,7 @@ class RunOptions:
             seed=random.SystemRandom().randrange(2**32) if seed is None else seed,
             profiles=list(config.getoption("profile")),
             requirements=list(config.getoption("requirement")),
+            report_name=config.getoption("report_name"),
         )
 
 
@@ -98,7 +107,7 @@ class RunState:
 
     @property
     def output_dir(self) -> Path:
-        return self.options.output_root / self.options.campaign / self.loaded.manifest.id
+        return self.options.output_dir(self.loaded.manifest.id)
 
     def open(self, plan: RunPlan) -> None:
         """Start recording: the journal subscribes, then the header is the first event."""
@@ -114,7 +123,11 @@ class RunState:
         return RunStarted(
             started=self.started,
             harness=HarnessInfo(
-                name="eos-conformance", version=__version__, python=sys.version.split()[0]
+                name="eos-conformance",
+                version=__version__,
+                python=sys.version.split()[0],
+                host=socket.gethostname(),
+                worker=os.environ.get(WORKER_ENV),
             ),
             campaign=CampaignInfo(
                 id=self.options.campaign,

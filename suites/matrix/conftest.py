@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conformance.api import CandidateContext, RecordingSession, cant_tell, observe
+from conformance.api import CandidateContext, RecordingSession, cant_tell, inapplicable, observe
 from suites.matrix import mx
 from suites.matrix.registrar import Registrar
 
@@ -51,11 +51,17 @@ def versions(http: RecordingSession) -> list[str]:
 
 @pytest.fixture(scope="session")
 def require_version(versions: list[str]) -> Callable[[int, int], None]:
-    """Skip (inapplicable) a check whose feature needs a spec version the candidate lacks."""
+    """Inapplicable for a check whose feature came in a spec version the candidate does not
+    announce: /versions is how the spec has a server say which versions it supports
+    (CS API v1.15 §get_matrixclientversions), so its list is a positive signal."""
 
     def require(major: int, minor: int) -> None:
         if not any(v >= (major, minor) for v in mx.version_numbers(versions)):
-            pytest.skip(f"the candidate announces no spec version >= v{major}.{minor}")
+            inapplicable(
+                f"GET /_matrix/client/versions announces no version >= v{major}.{minor} "
+                f"(announced: {', '.join(versions)}; CS API v1.15 §get_matrixclientversions)",
+                f"the feature was added in v{major}.{minor}, which the candidate does not "
+                "claim to support")
 
     return require
 

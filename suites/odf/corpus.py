@@ -33,26 +33,18 @@ class SourceDocument:
     name: str
     kind: str  # "text" or "spreadsheet"
     data: bytes
-    paragraphs: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)  # in document order
     headings: list[tuple[int, str]] = field(default_factory=list)
     list_items: list[str] = field(default_factory=list)
     cells: list[list[str]] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     images: int = 0
+    # Headings, paragraphs and list items in the order a reader meets them.
+    reading_order: list[str] = field(default_factory=list)
 
     @property
     def extension(self) -> str:
         return MEDIA_TYPES[self.kind][0]
-
-    @property
-    def all_text(self) -> list[str]:
-        """Every piece of text a reader must show."""
-        return [
-            *self.paragraphs,
-            *(text for _, text in self.headings),
-            *self.list_items,
-            *(cell for row in self.cells for cell in row if cell),
-        ]
 
 
 def unicode_lines(run_seed: int, count: int = 6) -> list[str]:
@@ -130,16 +122,22 @@ def text_document(name: str, paragraphs: list[str], metadata: dict[str, str]) ->
     _metadata(document, metadata)
     headings = [(1, "Chapter one"), (2, "Section 1.1 — détails")]
     items = ["first item", "second item", "third item"]
-    cells = [["Name", "Quantity", "Price"], ["apples", "3", "1.50"], ["pears", "12", "0.75"]]
+    # Each cell value occurs once in the whole document and is no part of another text, so
+    # an export that drops, moves or swaps a cell cannot still show the cells in order.
+    cells = [["Fruit", "Stock", "Price"], ["apples", "317 crates", "EUR 1.53"],
+             ["pears", "128 crates", "EUR 0.79"], ["quinces", "46 crates", "EUR 2.41"]]
+    half = len(paragraphs) // 2
+    # Document order: the emphasised (span) paragraph comes right after the second heading.
+    ordered = [*paragraphs[:half], paragraphs[-1], *paragraphs[half:-1]]
     body = document.text
     body.addElement(H(outlinelevel=1, text=headings[0][1]))
-    for text in paragraphs[: len(paragraphs) // 2]:
+    for text in ordered[:half]:
         body.addElement(P(text=text))
     body.addElement(H(outlinelevel=2, text=headings[1][1]))
     emphasised = P(stylename=bold)
-    emphasised.addElement(Span(text=paragraphs[-1]))
+    emphasised.addElement(Span(text=ordered[half]))
     body.addElement(emphasised)
-    for text in paragraphs[len(paragraphs) // 2 : -1]:
+    for text in ordered[half + 1 :]:
         body.addElement(P(text=text))
     listing = List()
     for item in items:
@@ -154,9 +152,10 @@ def text_document(name: str, paragraphs: list[str], metadata: dict[str, str]) ->
     holder = P()
     holder.addElement(frame)
     body.addElement(holder)
+    reading = [headings[0][1], *ordered[:half], headings[1][1], *ordered[half:], *items]
     return SourceDocument(
-        name, "text", _saved(document), paragraphs=list(paragraphs), headings=headings,
-        list_items=items, cells=cells, metadata=metadata, images=1,
+        name, "text", _saved(document), paragraphs=ordered, headings=headings,
+        list_items=items, cells=cells, metadata=metadata, images=1, reading_order=reading,
     )
 
 

@@ -153,10 +153,16 @@ def test_pagination(alice: mx.User, filled_room: tuple[str, list[str]]) -> None:
 
 @pytest.mark.requirement("matrix.messages.limit")
 def test_limit(alice: mx.User, filled_room: tuple[str, list[str]]) -> None:
-    room, _ = filled_room
+    room, sent = filled_room
     chunk = messages(alice, room, "b", 2).get("chunk")
     expect(isinstance(chunk, list) and len(chunk) <= 2, "more events than 'limit'", 2,
            len(chunk) if isinstance(chunk, list) else chunk)
+    # 'limit' is a maximum, so one event is allowed; none (seven messages remain) is not, and
+    # those given are the newest, in order.
+    newest = list(reversed(sent))[:2]
+    got = texts(chunk)
+    expect(bool(chunk) and len(got) == len(chunk) and got == newest[:len(got)],
+           "the page is empty or not the newest messages", newest, got)
 
 
 @pytest.mark.requirement("matrix.event.get")
@@ -188,13 +194,28 @@ def test_state_put_get(alice: mx.User, room: str) -> None:
 
 @pytest.mark.requirement("matrix.state.all")
 def test_state_all(alice: mx.User, room: str) -> None:
+    path = f"rooms/{mx.q(room)}/state/org.example.eos.all/k"
+    alice.ok("PUT", path, "PUT state", body={"value": mx.unique("old")})
     content = {"value": mx.unique("all")}
-    alice.ok("PUT", f"rooms/{mx.q(room)}/state/org.example.eos.all/k", "PUT state", body=content)
-    events = alice.call("GET", f"rooms/{mx.q(room)}/state")
-    listed = mx.json_body(events, "GET state")
-    expect(isinstance(listed, list) and any(
-        e.get("type") == "org.example.eos.all" and e.get("content") == content for e in listed),
-        "the new state event is not in GET /state", content, listed)
+    alice.ok("PUT", path, "PUT state again", body=content)
+    listed = mx.json_body(alice.call("GET", f"rooms/{mx.q(room)}/state"), "GET state")
+    expect(isinstance(listed, list) and all(isinstance(e, dict) for e in listed),
+           "GET /state is not a list of events", "list", listed)
+    keys = [(e.get("type"), e.get("state_key")) for e in listed]
+    # Current state: each (type, state_key) once, the replaced content gone.
+    twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+    expect(twice == [], "GET /state lists a (type, state_key) more than once", [], twice)
+    mine = [e.get("content") for e in listed if e.get("type") == "org.example.eos.all"]
+    expect(mine == [content], "GET /state does not hold exactly the new content", [content], mine)
+    needed = {("m.room.create", ""), ("m.room.power_levels", ""), ("m.room.join_rules", ""),
+              ("m.room.member", alice.user_id)}
+    expect(needed <= set(keys), "GET /state lacks the room's create, power levels, join rules "
+           "or member event", sorted(map(str, needed)), sorted(map(str, keys)))
+    # Each listed event is the state GET /state/{type}/{stateKey} gives.
+    for event in listed:
+        single = mx.state(alice, room, str(event.get("type")), str(event.get("state_key")))
+        expect(single == event.get("content"), "GET /state disagrees with the single state "
+               f"event {event.get('type')}", single, event.get("content"))
 
 
 @pytest.mark.requirement("matrix.state.not-found")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -17,6 +19,10 @@ def _bodies(events: list[dict[str, Any]]) -> list[str]:
     return [e.get("content", {}).get("body") for e in events if e.get("type") == "m.room.message"]
 
 
+def _ids(events: list[dict[str, Any]]) -> list[str]:
+    return [str(e.get("event_id")) for e in events]
+
+
 @pytest.mark.requirement("matrix.sync.initial")
 def test_initial(alice: mx.User, room: str) -> None:
     body = mx.sync(alice)
@@ -27,13 +33,13 @@ def test_initial(alice: mx.User, room: str) -> None:
 @pytest.mark.requirement("matrix.sync.incremental")
 def test_incremental(alice: mx.User, room: str) -> None:
     token = mx.next_batch(mx.sync(alice))
-    text = mx.unique("after ")
-    mx.send_text(alice, room, text)
+    event_id = mx.send_text(alice, room, mx.unique("after "))
     body = mx.sync(alice, token)
     mx.next_batch(body)
-    expect(text in _bodies(mx.timeline_events(body, room)),
-           "the message sent after the token is not in the incremental sync", text,
-           _bodies(mx.timeline_events(body, room)))
+    # Only this event happened in the room since the token: the timeline is exactly it.
+    ids = _ids(mx.timeline_events(body, room))
+    expect(ids == [event_id], "the incremental timeline is not exactly the event sent after "
+           "the token", [event_id], ids)
 
 
 @pytest.mark.requirement("matrix.sync.no-repeat")
@@ -41,21 +47,26 @@ def test_no_repeat(alice: mx.User, room: str) -> None:
     token = mx.next_batch(mx.sync(alice))
     first = mx.send_text(alice, room, "one")
     body = mx.sync(alice, token)
-    seen = [e.get("event_id") for e in mx.timeline_events(body, room)]
-    expect(first in seen, "the new event is missing from the incremental sync", first, seen)
+    seen = _ids(mx.timeline_events(body, room))
+    expect(seen == [first], "the incremental sync is not exactly the new event", [first], seen)
     second = mx.send_text(alice, room, "two")
     again = mx.sync(alice, mx.next_batch(body))
-    ids = [e.get("event_id") for e in mx.timeline_events(again, room)]
+    ids = _ids(mx.timeline_events(again, room))
     expect(first not in ids, "an event already synced came again", "not " + first, ids)
-    expect(second in ids, "the newer event is missing", second, ids)
+    expect(ids == [second], "the next sync is not exactly the newer event", [second], ids)
 
 
 @pytest.mark.requirement("matrix.sync.timeline-limit")
 def test_timeline_limit(alice: mx.User, room: str) -> None:
-    for index in range(5):
-        mx.send_text(alice, room, f"limit {index}")
+    texts = [f"limit {index}" for index in range(5)]
+    for text in texts:
+        mx.send_text(alice, room, text)
     events = mx.timeline_events(mx.sync(alice, filter_=LIMIT_2), room)
-    expect(len(events) <= 2, f"{len(events)} timeline events with limit 2", "<= 2", len(events))
+    # The limit caps the timeline, it does not empty it: the two newest events, in order.
+    got = _bodies(events)
+    expect(len(events) == 2 and got == texts[-2:],
+           f"{len(events)} timeline events with limit 2 after 5 messages, not the 2 newest",
+           texts[-2:], got)
 
 
 @pytest.mark.requirement("matrix.sync.limited")
@@ -81,7 +92,7 @@ def test_prev_batch(alice: mx.User, room: str) -> None:
     page = alice.ok("GET", f"rooms/{mx.q(room)}/messages", "/messages from prev_batch",
                     params={"from": timeline.get("prev_batch"), "dir": "b", "limit": 3})
     earlier = _bodies(page.get("chunk", []))
-    expect(earlier[:3] == list(reversed(texts[:3])) and got == texts[3:],
+    expect(earlier == list(reversed(texts[:3])) and got == texts[3:],
            "prev_batch does not lead to the events just before the timeline",
            {"timeline": texts[3:], "before": list(reversed(texts[:3]))},
            {"timeline": got, "before": earlier})
@@ -89,13 +100,23 @@ def test_prev_batch(alice: mx.User, room: str) -> None:
 
 @pytest.mark.requirement("matrix.sync.state")
 def test_state(alice: mx.User, room: str) -> None:
-    joined = mx.joined_room(mx.sync(alice), room)
-    events = joined.get("state", {}).get("events", []) + joined.get("timeline", {}).get(
-        "events", [])
-    types = {(e.get("type"), e.get("state_key")) for e in events}
-    expect(("m.room.create", "") in types and ("m.room.member", alice.user_id) in types,
-           "the initial sync lacks the room's create or member state",
-           "m.room.create, m.room.member", sorted(map(str, types)))
+    # A timeline of one event leaves the rest of the room's state to the state section; state
+    # plus the timeline's state events must then be exactly the current state.
+    joined = mx.joined_room(mx.sync(alice, filter_={"room": {"timeline": {"limit": 1}}}), room)
+    synced: dict[tuple[str, str], Any] = {}
+    for event in (joined.get("state", {}).get("events", [])
+                  + joined.get("timeline", {}).get("events", [])):
+        if isinstance(event, dict) and isinstance(event.get("state_key"), str):
+            synced[(str(event.get("type")), event["state_key"])] = event.get("content")
+    listed = mx.json_body(alice.call("GET", f"rooms/{mx.q(room)}/state"), "GET /state")
+    expect(isinstance(listed, list), "GET /state is not a list", "list", listed)
+    current = {(str(e.get("type")), str(e.get("state_key"))): e.get("content") for e in listed
+               if isinstance(e, dict)}
+    expect(("m.room.create", "") in current and ("m.room.member", alice.user_id) in current,
+           "GET /state lacks the room's create or member event", "m.room.create, m.room.member",
+           sorted(map(str, current)))
+    expect(synced == current, "the initial sync's state and timeline are not the room's current "
+           "state", sorted(map(str, current)), sorted(map(str, synced)))
 
 
 @pytest.mark.requirement("matrix.sync.invite")
@@ -105,8 +126,9 @@ def test_invite(alice: mx.User, fresh_user: mx.User, room: str) -> None:
     expect(room in invited, "the invited room is not under rooms.invite", room, sorted(invited))
     events = invited[room].get("invite_state", {}).get("events", [])
     expect(any(e.get("type") == "m.room.member" and e.get("state_key") == fresh_user.user_id
-               for e in events), "invite_state has no membership event for the invitee",
-           "m.room.member", events)
+               and e.get("content", {}).get("membership") == "invite" for e in events),
+           "invite_state has no invite membership event for the invitee", "m.room.member",
+           events)
 
 
 @pytest.mark.requirement("matrix.sync.leave")
@@ -116,14 +138,59 @@ def test_leave(alice: mx.User, fresh_user: mx.User) -> None:
     token = mx.next_batch(mx.sync(fresh_user))
     fresh_user.ok("POST", f"rooms/{mx.q(room)}/leave", "leave", body={})
     left = mx.sync(fresh_user, token).get("rooms", {}).get("leave", {})
-    expect(room in left, "the room left is not under rooms.leave", room, sorted(left))
+    expect(sorted(left) == [room], "rooms.leave is not exactly the room left", [room],
+           sorted(left))
+
+
+# A long-poll with nothing new waits for its timeout (within these bounds), and one woken by
+# a new event answers well before its own timeout.
+QUIET_MS = 2000
+WAKE_MS = 10000
+SENT_AFTER = 1.0
+
+
+def _news(body: dict[str, Any]) -> list[str]:
+    """The parts of a /sync answer that carry something new (empty ones say nothing)."""
+    parts = [f"rooms.{kind}" for kind, rooms in body.get("rooms", {}).items() if rooms]
+    parts += [name for name in ("presence", "account_data", "to_device")
+              if body.get(name, {}).get("events")]
+    lists = body.get("device_lists", {})
+    return parts + (["device_lists"] if lists.get("changed") or lists.get("left") else [])
+
+
+def _timed_sync(user: mx.User, token: str, timeout_ms: int) -> tuple[dict[str, Any], float]:
+    began = time.monotonic()
+    body = mx.sync(user, token, timeout_ms=timeout_ms)
+    return body, time.monotonic() - began
 
 
 @pytest.mark.requirement("matrix.sync.timeout")
 def test_timeout(fresh_user: mx.User) -> None:
     token = mx.next_batch(mx.sync(fresh_user))
-    began = time.monotonic()
-    body = mx.sync(fresh_user, token, timeout_ms=700)
-    took = time.monotonic() - began
-    mx.next_batch(body)
-    expect(took < 10, f"a 0.7 s long-poll took {took:.1f} s", "< 10 s", took)
+    # An answer before the timeout is right only when it brings something new; then the poll
+    # goes on from its token (a few times at most).
+    for _ in range(3):
+        body, took = _timed_sync(fresh_user, token, QUIET_MS)
+        token = mx.next_batch(body)
+        if took >= 0.9 * QUIET_MS / 1000 or not _news(body):
+            break
+    expect(0.9 * QUIET_MS / 1000 <= took <= QUIET_MS / 1000 + 8,
+           f"a {QUIET_MS / 1000:.0f} s long-poll with nothing new answered after {took:.2f} s",
+           f"{0.9 * QUIET_MS / 1000:.1f}-{QUIET_MS / 1000 + 8:.0f} s", round(took, 2))
+
+    room = mx.create_room(fresh_user)
+    token = mx.next_batch(mx.sync(fresh_user))
+    # The poll runs beside the check (with its evidence log) while the event is sent.
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        poll = pool.submit(context.run, _timed_sync, fresh_user, token, WAKE_MS)
+        time.sleep(SENT_AFTER)
+        event_id = mx.send_text(fresh_user, room, mx.unique("wake "))
+        body, took = poll.result(timeout=WAKE_MS / 1000 + 30)
+    expect(took < WAKE_MS / 2000,
+           f"a {WAKE_MS / 1000:.0f} s long-poll answered {took:.2f} s after it began, though an "
+           f"event came after {SENT_AFTER:.0f} s", f"< {WAKE_MS / 2000:.0f} s", round(took, 2))
+    rooms = body.get("rooms", {}).get("join", {})
+    ids = _ids(rooms.get(room, {}).get("timeline", {}).get("events", []))
+    expect(ids == [event_id], "the long-poll woken early does not carry exactly the new event",
+           [event_id], ids)
