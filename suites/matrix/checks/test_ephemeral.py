@@ -25,16 +25,24 @@ def shared_room(alice: mx.User, fresh_user: mx.User) -> str:
 @pytest.mark.requirement("matrix.typing.notified")
 def test_typing(alice: mx.User, fresh_user: mx.User, shared_room: str) -> None:
     token = mx.next_batch(mx.sync(fresh_user))
-    alice.ok("PUT", f"rooms/{mx.q(shared_room)}/typing/{mx.q(alice.user_id)}", "typing",
-             body={"typing": True, "timeout": 20000})
+    typing = f"rooms/{mx.q(shared_room)}/typing/"
+    # The other member types and stops; then alice types: the room's typists are alice alone.
+    fresh_user.ok("PUT", typing + mx.q(fresh_user.user_id), "typing",
+                  body={"typing": True, "timeout": 20000})
+    fresh_user.ok("PUT", typing + mx.q(fresh_user.user_id), "typing stopped",
+                  body={"typing": False})
+    alice.ok("PUT", typing + mx.q(alice.user_id), "typing", body={"typing": True, "timeout": 20000})
+    seen: list[Any] = []
 
     def typing_alice(body: dict[str, Any]) -> bool:
-        return any(alice.user_id in e.get("content", {}).get("user_ids", [])
-                   for e in ephemeral(body, shared_room, "m.typing"))
+        lists = [e.get("content", {}).get("user_ids") for e in ephemeral(body, shared_room,
+                                                                          "m.typing")]
+        seen.extend(lists)
+        return [alice.user_id] in lists
 
-    seen, _ = mx.sync_until(fresh_user, token, typing_alice)
-    expect(bool(seen), "no m.typing event naming the typist reached the other member",
-           alice.user_id, None)
+    found, _ = mx.sync_until(fresh_user, token, typing_alice)
+    expect(bool(found), "no m.typing event listing exactly the typist reached the other member",
+           [alice.user_id], seen)
 
 
 @pytest.mark.requirement("matrix.receipts.notified")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.api import expect
+from conformance.api import cant_tell, expect
 from suites.matrix import mx
 
 
@@ -56,14 +56,48 @@ def test_name_topic(alice: mx.User) -> None:
            ("Eos Ränder", "conformance ✓"), (name, topic))
 
 
+LEVEL_DEFAULTS = {"ban": 50, "kick": 50, "redact": 50, "invite": 0, "state_default": 50,
+                  "events_default": 0, "users_default": 0}
+# Room versions whose creators draw their power from the users map; from version 12 on the
+# creators hold the highest power without being listed (room version 12, MSC4289).
+LISTED_CREATORS = {str(n) for n in range(1, 12)}
+
+
+def _is_level(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @pytest.mark.requirement("matrix.room.power-levels")
 def test_power_levels(alice: mx.User, room: str) -> None:
     levels = mx.state(alice, room, "m.room.power_levels")
-    wrong = {k: levels.get(k) for k in ("ban", "kick", "redact", "state_default",
-                                         "events_default", "users_default", "invite")
-             if k in levels and not isinstance(levels.get(k), int)}
-    expect(bool(levels) and not wrong, f"power levels that are not integers: {wrong}",
-           "integers", levels)
+    wrong = {k: levels[k] for k in LEVEL_DEFAULTS if k in levels and not _is_level(levels[k])}
+    for key in ("users", "events"):
+        mapping = levels.get(key, {})
+        if not isinstance(mapping, dict):
+            wrong[key] = mapping
+        else:
+            wrong.update({f"{key}.{k}": v for k, v in mapping.items() if not _is_level(v)})
+    expect(not wrong, f"power levels that are not integers: {wrong}", "integers", wrong)
+    # An absent level takes the spec's default; the levels in effect must give the creator,
+    # and not other members, permission to send state events (createRoom).
+    effective = {k: levels.get(k, default) for k, default in LEVEL_DEFAULTS.items()}
+    users: dict[str, int] = levels.get("users", {})
+    version = mx.state(alice, room, "m.room.create").get("room_version", "1")
+    others = {u: v for u, v in users.items() if u != alice.user_id}
+    if str(version) in LISTED_CREATORS:
+        creator = users.get(alice.user_id, effective["users_default"])
+        pl_level = levels.get("events", {}).get("m.room.power_levels", effective["state_default"])
+        expect(creator >= max(effective["state_default"], pl_level),
+               "the creator's power level does not allow state events or power level changes",
+               f">= {max(effective['state_default'], pl_level)}", creator)
+    elif str(version) != "12":
+        cant_tell(f"room version {version}: the suite does not know where its creator's power "
+                  "comes from")
+    expect(effective["users_default"] < effective["state_default"]
+           and all(v < effective["state_default"] for v in others.values()),
+           "members other than the creator may send state events",
+           f"< {effective['state_default']}", {"users_default": effective["users_default"],
+                                               **others})
 
 
 @pytest.mark.requirement("matrix.room.unsupported-version")
@@ -73,16 +107,26 @@ def test_unsupported_version(alice: mx.User) -> None:
 
 
 @pytest.mark.requirement("matrix.room.joined-rooms")
-def test_joined_rooms(alice: mx.User, room: str) -> None:
-    rooms = alice.ok("GET", "joined_rooms", "GET /joined_rooms").get("joined_rooms")
-    expect(isinstance(rooms, list) and room in rooms, "the new room is not listed", room, rooms)
+def test_joined_rooms(fresh_user: mx.User) -> None:
+    kept = mx.create_room(fresh_user)
+    left = mx.create_room(fresh_user)
+    fresh_user.ok("POST", f"rooms/{mx.q(left)}/leave", "leave", body={})
+    rooms = fresh_user.ok("GET", "joined_rooms", "GET /joined_rooms").get("joined_rooms")
+    expect(isinstance(rooms, list) and sorted(rooms) == [kept],
+           "joined_rooms is not exactly the one room the new user is still in", [kept], rooms)
 
 
 @pytest.mark.requirement("matrix.room.joined-members")
-def test_joined_members(alice: mx.User, room: str) -> None:
+def test_joined_members(alice: mx.User, bob: mx.User, fresh_user: mx.User, room: str) -> None:
+    for user in (fresh_user, bob):
+        alice.ok("POST", f"rooms/{mx.q(room)}/invite", "invite", body={"user_id": user.user_id})
+    mx.join(fresh_user, room)
     joined = alice.ok("GET", f"rooms/{mx.q(room)}/joined_members", "joined_members").get("joined")
-    expect(isinstance(joined, dict) and alice.user_id in joined, "the creator is not listed",
-           alice.user_id, joined)
+    # The creator and the user who joined; the user only invited is not joined.
+    expected = sorted([alice.user_id, fresh_user.user_id])
+    expect(isinstance(joined, dict) and sorted(joined) == expected,
+           "joined_members is not exactly the joined users", expected,
+           sorted(joined) if isinstance(joined, dict) else joined)
 
 
 @pytest.mark.requirement("matrix.membership.invite")
@@ -121,6 +165,9 @@ def test_join_alias(alice: mx.User, fresh_user: mx.User) -> None:
     alias = f"#{localpart}:{alice.server_name}"
     body = fresh_user.ok("POST", f"join/{mx.q(alias)}", "join by alias", body={})
     expect(body.get("room_id") == room, "join by alias returned another room", room, body)
+    expect(membership(alice, room, fresh_user.user_id) == "join",
+           "joining by alias did not make the membership join", "join",
+           membership(alice, room, fresh_user.user_id))
 
 
 @pytest.mark.requirement("matrix.membership.leave")
@@ -190,15 +237,31 @@ def test_unban(alice: mx.User, fresh_user: mx.User) -> None:
     fresh_user.ok("POST", f"rooms/{mx.q(room)}/join", "joining again after unban", body={})
 
 
-@pytest.mark.requirement("matrix.power-levels.enforced", "matrix.power-levels.raised")
+def _name_path(room: str) -> str:
+    return f"rooms/{mx.q(room)}/state/m.room.name/"
+
+
+@pytest.mark.requirement("matrix.power-levels.enforced")
 def test_power_levels_enforced(alice: mx.User, fresh_user: mx.User) -> None:
     room = mx.create_room(alice, preset="public_chat")
     mx.join(fresh_user, room)
-    path = f"rooms/{mx.q(room)}/state/m.room.name/"
-    mx.error(fresh_user.call("PUT", path, body={"name": "not allowed"}), 403, "M_FORBIDDEN",
-             "m.room.name from a user at power level 0")
+    mx.error(fresh_user.call("PUT", _name_path(room), body={"name": "not allowed"}), 403,
+             "M_FORBIDDEN", "m.room.name from a user at power level 0")
+
+
+@pytest.mark.requirement("matrix.power-levels.raised")
+def test_power_levels_raised(alice: mx.User, fresh_user: mx.User) -> None:
+    room = mx.create_room(alice, preset="public_chat")
+    mx.join(fresh_user, room)
+    if fresh_user.call("PUT", _name_path(room), body={"name": "early"}).status_code != 403:
+        cant_tell("m.room.name at power level 0 is not refused (matrix.power-levels.enforced), "
+                  "so raising the level shows nothing")
     levels = mx.state(alice, room, "m.room.power_levels")
     levels.setdefault("users", {})[fresh_user.user_id] = 50
     alice.ok("PUT", f"rooms/{mx.q(room)}/state/m.room.power_levels/", "raise power level",
              body=levels)
-    fresh_user.ok("PUT", path, "m.room.name at power level 50", body={"name": "allowed now"})
+    fresh_user.ok("PUT", _name_path(room), "m.room.name at power level 50",
+                  body={"name": "allowed now"})
+    name = mx.state(alice, room, "m.room.name").get("name")
+    expect(name == "allowed now", "the accepted m.room.name is not the room's name",
+           "allowed now", name)
