@@ -271,7 +271,7 @@ def _is_global_account_data(request: ProxyRequest) -> bool:
 def _content_uri_as_http(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
     body = response.json_object()
     uri = body.get("content_uri") if body is not None else None
-    if not request.path_only.endswith("/upload") or not isinstance(uri, str):
+    if body is None or not request.path_only.endswith("/upload") or not isinstance(uri, str):
         return response
     server, _, media_id = uri.removeprefix("mxc://").partition("/")
     host = request.header("Host") or server

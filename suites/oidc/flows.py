@@ -4,6 +4,7 @@ code at the token endpoint. Anything that stops a flow short makes the check can
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ class CodeFlow:
     token_response: requests.Response
     tokens: dict[str, Any]
     browser: rp.Browser
+    started: float  # time.time() just before the authorization request was sent
     verifier: str | None = None
 
     @property
@@ -80,6 +82,7 @@ class Flows:
     def complete(self, client: rp.Client, browser: rp.Browser | None = None,
                  method: str | None = None, scope: str = "openid", **params: Any) -> CodeFlow:
         state, nonce = rp.new_state(), params.pop("nonce", rp.new_state())
+        started = time.time()
         code, callback, browser = self.code(client, browser, state=state, nonce=nonce,
                                             scope=scope, **params)
         response = self.redeem(client, code, method)
@@ -87,7 +90,7 @@ class Flows:
             cant_tell(f"the token endpoint refused a fresh code (HTTP {response.status_code}: "
                       f"{response.text[:200]})")
         tokens = rp.json_body(response, "the token response")
-        return CodeFlow(client, state, nonce, callback, response, tokens, browser)
+        return CodeFlow(client, state, nonce, callback, response, tokens, browser, started)
 
     def userinfo(self, access_token: str, how: str = "get") -> requests.Response:
         url = endpoint(self.metadata, "userinfo_endpoint")

@@ -56,11 +56,14 @@ class Client:
 
 @dataclass(frozen=True)
 class FormStep:
-    """One page of the login/consent interaction: which form, which fields, which button."""
+    """One page of the login/consent interaction: which form, which fields, which button.
+    ``login`` is a form that asks for the account's password (the End-User authenticates);
+    the others are consent or confirmation pages."""
 
     form: str
     fields: dict[str, str] = field(default_factory=dict)
     submit: dict[str, str] = field(default_factory=dict)
+    login: bool = False
 
 
 def form_steps(settings: dict[str, Any], username: str, password: str) -> list[FormStep]:
@@ -72,21 +75,31 @@ def form_steps(settings: dict[str, Any], username: str, password: str) -> list[F
     for index, step in enumerate(steps):
         if not isinstance(step, dict) or "form" not in step:
             cant_tell(f"settings.oidc.interaction[{index}] names no 'form'")
+        templates = {k: str(v) for k, v in dict(step.get("fields", {})).items()}
         result.append(FormStep(
             form=str(step["form"]),
-            fields={k: str(v).format(**values) for k, v in dict(step.get("fields", {})).items()},
+            fields={k: v.format(**values) for k, v in templates.items()},
             submit={k: str(v) for k, v in dict(step.get("submit", {})).items()},
+            login=any("{password}" in v for v in templates.values()),
         ))
     return result
 
 
 @dataclass
 class Callback:
-    """Where the provider finally sent the browser: the redirect URI and its parameters."""
+    """Where the provider finally sent the browser: the redirect URI and its parameters
+    (``params`` merges the query and the fragment; ``query`` is the query component alone)."""
 
     url: str
     params: dict[str, str]
     pages: int  # how many login/consent pages were completed on the way
+    query: dict[str, str] = field(default_factory=dict)
+    forms: tuple[FormStep, ...] = ()  # the forms completed on the way, in order
+
+    @property
+    def logins(self) -> int:
+        """How many times the End-User was asked for the password on the way."""
+        return sum(1 for step in self.forms if step.login)
 
     @property
     def code(self) -> str | None:
@@ -131,11 +144,11 @@ def _matches_redirect(url: str, redirect_uris: tuple[str, ...]) -> bool:
     return any(target == uri.split("?")[0] for uri in redirect_uris)
 
 
-def _callback(url: str, pages: int) -> Callback:
+def _callback(url: str, forms: list[FormStep]) -> Callback:
     parts = urlsplit(url)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    query.update({k: v[0] for k, v in parse_qs(parts.fragment).items()})
-    return Callback(url=url, params=query, pages=pages)
+    params = {**query, **{k: v[0] for k, v in parse_qs(parts.fragment).items()}}
+    return Callback(url=url, params=params, pages=len(forms), query=query, forms=tuple(forms))
 
 
 class Browser:
@@ -158,21 +171,21 @@ class Browser:
                watch: tuple[str, ...] = ()) -> Outcome:
         """Go on from a response of the provider, as ``authorize`` does."""
         redirect_uris = (*client.redirect_uris, *watch)
-        pages = 0
+        forms: list[FormStep] = []
         for _ in range(MAX_PAGES):
             if response.is_redirect:
                 target = urljoin(response.url, response.headers["Location"])
                 if _matches_redirect(target, redirect_uris):
-                    return Outcome(_callback(target, pages), response, pages)
+                    return Outcome(_callback(target, forms), response, len(forms))
                 response = self.session.get(target)
                 continue
             if not interact or response.status_code != 200:
-                return Outcome(None, response, pages)
+                return Outcome(None, response, len(forms))
             submitted = self._submit_form(response)
             if submitted is None:
-                return Outcome(None, response, pages)
-            pages += 1
-            response = submitted
+                return Outcome(None, response, len(forms))
+            forms.append(submitted[0])
+            response = submitted[1]
         cant_tell(f"the authorization request went through more than {MAX_PAGES} pages")
 
     def interaction_form(self, page: requests.Response) -> tuple[FormStep, Any] | None:
@@ -187,7 +200,8 @@ class Browser:
                 return step, forms[0]
         return None
 
-    def _submit_form(self, page: requests.Response) -> requests.Response | None:
+    def _submit_form(self, page: requests.Response
+                     ) -> tuple[FormStep, requests.Response] | None:
         found = self.interaction_form(page)
         if found is None:
             return None
@@ -197,8 +211,8 @@ class Browser:
         data.update(step.submit)
         action = urljoin(page.url, form.get("action") or page.url)
         if (form.get("method") or "get").lower() == "post":
-            return self.session.post(action, data=data, allow_redirects=False)
-        return self.session.get(action, params=data)
+            return step, self.session.post(action, data=data, allow_redirects=False)
+        return step, self.session.get(action, params=data)
 
 
 def unverified_claims(token: str) -> dict[str, Any]:

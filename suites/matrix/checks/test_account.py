@@ -137,7 +137,7 @@ def test_uia_wrong_password(http: RecordingSession, fresh_user: mx.User) -> None
 
 @pytest.mark.requirement("matrix.login.flows")
 def test_login_flows(http: RecordingSession) -> None:
-    flows = mx.ok(mx.call(http, "GET", "login"), "GET /login").get("flows")
+    flows: Any = mx.ok(mx.call(http, "GET", "login"), "GET /login").get("flows")
     expect(isinstance(flows, list) and all(
         isinstance(f, dict) and isinstance(f.get("type"), str) for f in flows),
         "'flows' is not a list of {type: ...}", "list of flows", flows)
@@ -211,7 +211,7 @@ def test_logout_all(http: RecordingSession, fresh_user: mx.User) -> None:
 
 
 def device_ids(user: mx.User, what: str) -> list[str]:
-    devices = user.ok("GET", "devices", what).get("devices")
+    devices: Any = user.ok("GET", "devices", what).get("devices")
     expect(isinstance(devices, list) and all(
         isinstance(d, dict) and isinstance(d.get("device_id"), str) for d in devices),
         f"{what}: 'devices' is not a list of devices with a device_id", "devices", devices)
