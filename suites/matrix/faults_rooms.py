@@ -92,8 +92,10 @@ def _private_as_public(request: ProxyRequest) -> ProxyRequest:
 
 def _everyone_at_creator_level(body: Any) -> Any:
     if isinstance(body, dict):
-        users = body.get("users") if isinstance(body.get("users"), dict) else {}
-        body["users_default"] = max([100, *(v for v in users.values() if isinstance(v, int))])
+        users = body.get("users")
+        levels = [v for v in users.values() if isinstance(v, int)] if isinstance(
+            users, dict) else []
+        body["users_default"] = max([100, *levels])
     return body
 
 

@@ -12,7 +12,8 @@ def membership(user: mx.User, room: str, of: str) -> str | None:
     response = user.call("GET", f"rooms/{mx.q(room)}/state/m.room.member/{mx.q(of)}")
     if response.status_code != 200:
         return None
-    return mx.json_body(response, "member state").get("membership")
+    value = mx.json_body(response, "member state").get("membership")
+    return value if isinstance(value, str) else None
 
 
 @pytest.mark.requirement("matrix.room.create")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from conformance.api import cant_tell, expect, expect_equal
+from conformance.api import cant_tell, expect, expect_equal, inapplicable
 from suites.oidc import rp
-from suites.oidc.flows import CodeFlow
+from suites.oidc.flows import CodeFlow, Flows
 
 SKEW_SECONDS = 60
 
@@ -47,11 +47,18 @@ def test_default_algorithm_is_rs256(code_flow: CodeFlow) -> None:
 
 @pytest.mark.requirement("oidc.id-token.kid")
 def test_kid_names_a_key(code_flow: CodeFlow, jwks: dict[str, Any]) -> None:
-    keys = jwks.get("keys") or []
-    if len(keys) < 2:
-        pytest.skip("the JWK Set holds a single key: kid is not required")
+    keys = [k for k in jwks.get("keys") or [] if isinstance(k, dict)]
+    if not keys:
+        cant_tell("the JWK Set holds no keys (see oidc.jwks.signing-key)")
+    if len(keys) == 1:
+        inapplicable("the JWK Set at jwks_uri holds a single key (Core §10.1: a kid is "
+                     "required only when the JWK Set holds several)",
+                     "with one published key the verifier needs no kid to find it")
     kid = rp.unverified_header(code_flow.id_token).get("kid")
+    published = [k.get("kid") for k in keys]
     expect(isinstance(kid, str) and bool(kid), "the ID token header has a kid", actual=kid)
+    expect(kid in published, "the ID token's kid names a key of the JWK Set",
+           expected=published, actual=kid)
 
 
 @pytest.mark.requirement("oidc.keys.rotation")
@@ -98,10 +105,14 @@ def test_exp(claims: dict[str, Any]) -> None:
 
 
 @pytest.mark.requirement("oidc.id-token.iat")
-def test_iat(claims: dict[str, Any]) -> None:
+def test_iat(claims: dict[str, Any], code_flow: CodeFlow) -> None:
     iat, exp = claims.get("iat"), claims.get("exp")
     expect(numeric(iat), "iat is a number", actual=iat)
     expect(iat <= time.time() + SKEW_SECONDS, "iat is not in the future", actual=iat)
+    # The token was issued during this flow: an iat from before it is not its issue time.
+    expect(iat >= code_flow.started - SKEW_SECONDS,
+           "iat is the time of issue, not before the flow began",
+           expected=f">= {int(code_flow.started)} (less {SKEW_SECONDS} s)", actual=iat)
     expect(not numeric(exp) or iat < exp, "iat is before exp", actual=(iat, exp))
 
 
@@ -118,9 +129,22 @@ def test_nonce(claims: dict[str, Any], code_flow: CodeFlow) -> None:
 
 
 @pytest.mark.requirement("oidc.id-token.auth-time")
-def test_auth_time_with_max_age(claims: dict[str, Any]) -> None:
+def test_auth_time_with_max_age(claims: dict[str, Any], code_flow: CodeFlow,
+                                session_flows: Flows) -> None:
+    """After the Foundation's oidcc-max-age-10000: auth_time is returned for max_age, is the
+    time the End-User logged in during the flow, and a second request with max_age=10000
+    right after does not ask for the login again and keeps that auth_time (Core §2, §3.1.2.1)."""
     auth_time = claims.get("auth_time")
     expect(numeric(auth_time), "auth_time is present when max_age was requested",
            actual=auth_time)
-    expect(auth_time <= time.time() + SKEW_SECONDS, "auth_time is not in the future",
-           actual=auth_time)
+    expect(code_flow.started - SKEW_SECONDS <= auth_time <= time.time() + SKEW_SECONDS,
+           "auth_time is the time of the login during the flow (not before it, not in the "
+           "future)", expected=f"about {int(code_flow.started)}", actual=auth_time)
+    again = session_flows.complete(code_flow.client, code_flow.browser, max_age="10000")
+    expect(again.callback.logins == 0, "a request with max_age=10000 seconds after the login "
+           "does not ask the End-User to log in again",
+           expected="no login form", actual=[step.form for step in again.callback.forms])
+    second = rp.unverified_claims(again.id_token)
+    expect_equal(second.get("auth_time"), auth_time,
+                 "auth_time of the second ID token (the same authentication)")
+    expect_equal(second.get("sub"), claims.get("sub"), "sub of the second ID token")
