@@ -11,7 +11,7 @@ import requests
 from lxml import etree
 
 from conformance import api
-from conformance.api import CandidateContext, RecordingSession, expect, expect_in
+from conformance.api import CandidateContext, RecordingSession, expect, expect_in, inapplicable
 from suites.caldav import dav
 
 WELL_KNOWN = "/.well-known/caldav"
@@ -72,12 +72,23 @@ def test_unauthenticated_request_gets_the_pseudo_principal(
         candidate: CandidateContext, account_name: str,
         anonymous_session: RecordingSession) -> None:
     if candidate.account(account_name).password is None:
-        pytest.skip("the candidate does not authenticate users, so no request is "
-                    "unauthenticated")
+        # [settings.caldav] documents this: an account without a password declares a
+        # candidate that does not authenticate users (it sits behind something that does).
+        inapplicable(f"the manifest's account {account_name!r} has no password: the candidate "
+                     "declares it does not authenticate users ([settings.caldav] account)",
+                     "no request the checks send is unauthenticated in the candidate's eyes")
     response = dav.propfind(anonymous_session, "", [dav.d("current-user-principal")])
     if response.status_code == 401:
-        pytest.skip("the server challenges unauthenticated requests (401) instead of answering "
-                    "them, so it never reports a principal to an unauthenticated user")
+        # A 401 must carry a challenge (RFC 9110 §15.5.2); with one, the server demands
+        # authentication before it answers, so it never returns the property unauthenticated.
+        challenge = response.headers.get("WWW-Authenticate")
+        expect(bool(challenge), "a 401 to the unauthenticated PROPFIND carries a "
+               "WWW-Authenticate challenge (RFC 9110 §15.5.2)", expected="a challenge",
+               actual=challenge)
+        inapplicable(f"401 with the challenge {challenge!r} to an unauthenticated PROPFIND "
+                     "(RFC 9110 §11.6.1: the server requires authentication first)",
+                     "the server answers no unauthenticated request, so it never reports a "
+                     "principal to one")
     href, prop = current_user_principal(anonymous_session, "")
     children = [child.tag for child in prop] if prop is not None else []
     expect(children == [dav.d("unauthenticated")],

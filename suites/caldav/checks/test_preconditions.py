@@ -13,7 +13,14 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from conformance.api import RecordingSession, expect, expect_equal, expect_in
+from conformance.api import (
+    RecordingSession,
+    cant_tell,
+    expect,
+    expect_equal,
+    expect_in,
+    inapplicable,
+)
 from suites.caldav import dav, ical
 from suites.caldav.calendars import CalendarFactory, mkcalendar_body
 
@@ -31,19 +38,37 @@ class Attempt:
     untouched: str | None = None  # a URL whose resource must still answer GET 200
 
 
+COMPONENT_SET = dav.c("supported-calendar-component-set")
+
+
 def restricted_calendar(session: RecordingSession, calendars: CalendarFactory) -> str:
-    """A VEVENT-only calendar; servers that cannot make one are not subject to the rule."""
+    """A VEVENT-only calendar. The rule does not apply to a server that refuses the component
+    set the way RFC 4791 §5.3.1.1 defines, or whose calendar does not define the property
+    (§5.2.3: then every component type is accepted); any other failure to make one leaves
+    the check unable to tell."""
     url = f"{calendars.home}eos-events-only-{len(calendars.created)}/"
     response = session.request("MKCALENDAR", url, data=mkcalendar_body("events", ["VEVENT"]),
                                headers={"Content-Type": dav.XML})
     calendars.created.append(url)
+    if response.status_code == 207:
+        statuses = [p.status for r in dav.parse_multistatus(response, "MKCALENDAR refusal")
+                    for p in r.propstats if COMPONENT_SET in p.props]
+        if statuses and statuses[0] in (403, 409):
+            inapplicable(f"MKCALENDAR answered 207 with a {statuses[0]} propstat for "
+                         "CALDAV:supported-calendar-component-set (RFC 4791 §5.3.1.1)",
+                         "the server cannot make a calendar restricted to some components")
     if response.status_code != 201:
-        pytest.skip(f"the server cannot create a VEVENT-only calendar ({response.status_code})")
-    entry = dav.single_response(
-        dav.propfind(session, url, [dav.c("supported-calendar-component-set")]), url,
-        "PROPFIND supported-calendar-component-set")
-    if entry.prop(dav.c("supported-calendar-component-set")) is None:
-        pytest.skip("the calendar defines no CALDAV:supported-calendar-component-set")
+        cant_tell(f"could not create a VEVENT-only calendar: MKCALENDAR answered "
+                  f"{response.status_code}")
+    entry = dav.single_response(dav.propfind(session, url, [COMPONENT_SET]), url,
+                                "PROPFIND supported-calendar-component-set")
+    if entry.prop(COMPONENT_SET) is None and entry.prop_status(COMPONENT_SET) == 404:
+        inapplicable("CALDAV:supported-calendar-component-set not defined on the calendar "
+                     "(404 propstat; RFC 4791 §5.2.3: in its absence every component type "
+                     "is accepted)", "the calendar restricts no component type")
+    if entry.prop(COMPONENT_SET) is None:
+        cant_tell("PROPFIND of CALDAV:supported-calendar-component-set answered "
+                  f"{entry.prop_status(COMPONENT_SET)} for the new calendar")
     return url
 
 
