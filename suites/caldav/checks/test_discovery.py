@@ -11,8 +11,16 @@ import requests
 from lxml import etree
 
 from conformance import api
-from conformance.api import CandidateContext, RecordingSession, expect, expect_in, inapplicable
+from conformance.api import (
+    CandidateContext,
+    RecordingSession,
+    expect,
+    expect_equal,
+    expect_in,
+    inapplicable,
+)
 from suites.caldav import dav
+from suites.caldav.calendars import CalendarFactory
 
 WELL_KNOWN = "/.well-known/caldav"
 # RFC 6764 §5 names 301, 303 and 307 as examples of "the available mechanisms provided by
@@ -138,18 +146,23 @@ def test_principal_names_its_calendar_home(dav_session: RecordingSession,
 
 @pytest.mark.requirement("caldav.discovery.calendar-home-set")
 def test_a_client_library_finds_a_new_calendar(candidate: CandidateContext, account_name: str,
-                                               calendar: str) -> None:
-    """What a real client does: principal, calendar home, calendars (python caldav)."""
+                                               dav_session: RecordingSession,
+                                               calendars: CalendarFactory) -> None:
+    """What a real client does: principal, calendar home, calendars (python caldav). The home
+    may hold calendars the check knows nothing of, so of the two it made, exactly the one it
+    kept must be listed: the new calendar, and not the one it deleted."""
+    kept, deleted = calendars.create(), calendars.create()
+    if not 200 <= dav_session.request("DELETE", deleted).status_code < 300:
+        api.cant_tell(f"could not delete the calendar {dav.path_of(deleted)}")
     account = candidate.account(account_name)
     client = caldav.DAVClient(  # type: ignore[operator]
         url=candidate.endpoint("base"), username=account.username, password=account.password)
     client.session.hooks["response"].append(api.record_response)
     try:
-        found = [str(c.url) for c in client.principal().calendars()]
+        found = [dav.path_of(str(c.url)).rstrip("/") for c in client.principal().calendars()]
     finally:
         client.close()
-    expect(any(dav.same_path(url, calendar) for url in found),
-           "the calendar home found through the principal lists a newly created calendar",
-           expected=dav.path_of(calendar), actual=[dav.path_of(u) for u in found])
-
-
+    ours = {dav.path_of(u).rstrip("/") for u in (kept, deleted)}
+    expect_equal(sorted(p for p in found if p in ours), [dav.path_of(kept).rstrip("/")],
+                 "of a new calendar and a deleted one, the calendars a client finds through "
+                 "the principal's calendar home")

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import pytest
 
-from conformance.api import CheckFailure, RecordingSession, expect, expect_equal
+from conformance.api import CheckFailure, RecordingSession, expect, expect_equal, inapplicable
 from suites.caldav import dav, ical
 
 EOS = "https://eos.example/ns/conformance"
@@ -48,6 +50,25 @@ def deep_paths(populated: tuple[str, list[str]]) -> set[str]:
     return {dav.path_of(u).rstrip("/") for u in [calendar, *members]}
 
 
+def walked(session: RecordingSession, url: str) -> list[str]:
+    """Every path at or below ``url``, found with Depth: 1 PROPFINDs collection by collection:
+    what a Depth: infinity answer must list, once each (RFC 4918 §9.1)."""
+    here = dav.path_of(url).rstrip("/")
+    found = [here]
+    entries = dav.parse_multistatus(dav.propfind(session, url, [dav.d("resourcetype")],
+                                                 depth="1"), "PROPFIND Depth: 1")
+    for entry in entries:
+        path = dav.path_of(entry.href).rstrip("/")
+        if path == here:
+            continue
+        kind = entry.prop(dav.d("resourcetype"))
+        if kind is not None and kind.find(dav.d("collection")) is not None:
+            found += walked(session, session.url(entry.href.rstrip("/") + "/"))
+        else:
+            found.append(path)
+    return sorted(found)
+
+
 @pytest.mark.requirement("caldav.propfind.depth-infinity")
 def test_propfind_depth_infinity_is_supported(dav_session: RecordingSession,
                                               calendar_home: str,
@@ -56,10 +77,15 @@ def test_propfind_depth_infinity_is_supported(dav_session: RecordingSession,
                             depth="infinity")
     expect_equal(response.status_code, 207, "status of PROPFIND Depth: infinity on the "
                  "calendar home")
-    found = paths(dav.parse_multistatus(response, "PROPFIND Depth: infinity"))
+    found = sorted(dav.path_of(r.href).rstrip("/")
+                   for r in dav.parse_multistatus(response, "PROPFIND Depth: infinity"))
     wanted = deep_paths(populated)
-    expect(wanted <= found, "PROPFIND Depth: infinity on the calendar home reaches the "
-           "calendar and its events", expected=sorted(wanted), actual=sorted(found))
+    expect(wanted <= set(found), "PROPFIND Depth: infinity on the calendar home reaches the "
+           "calendar and its events", expected=sorted(wanted), actual=found)
+    # Exactly the home and everything below it, once each: nothing left out, nothing extra.
+    expect_equal(found, walked(dav_session, calendar_home),
+                 "paths of PROPFIND Depth: infinity on the calendar home, compared with the "
+                 "tree Depth: 1 PROPFINDs walk")
 
 
 @pytest.mark.requirement("caldav.propfind.finite-depth-error")
@@ -71,7 +97,10 @@ def test_refused_depth_infinity_names_propfind_finite_depth(
     if response.status_code == 207:
         found = paths(dav.parse_multistatus(response, "PROPFIND Depth: infinity"))
         if deep_paths(populated) <= found:
-            pytest.skip("the server supports Depth: infinity, so it never refuses it")
+            inapplicable("PROPFIND Depth: infinity answered 207 down to the events two levels "
+                         "below the calendar home: the server supports infinite depth "
+                         "(RFC 4918 §9.1)", "a server that answers Depth: infinity never "
+                         "refuses it")
         # A 207 that silently stops at some depth refuses infinity without saying so.
         raise CheckFailure("PROPFIND Depth: infinity was answered 207 but stopped short of "
                            "the events two levels down, instead of a 403 with "
@@ -105,7 +134,16 @@ def test_dead_property_set_and_remove(dav_session: RecordingSession, calendar: s
                             [dav.element(tag, text="türkis, not teal")])
     entry = dav.single_response(setting, calendar, "PROPPATCH set of a dead property")
     if entry.prop_status(tag) == 403:
-        pytest.skip("the server refuses to store this dead property (403), which §9.2 allows")
+        # RFC 4918 §9.2.1 lets a server refuse to alter a property "for reasons the server
+        # chooses not to specify"; a refusal must then leave the property unset.
+        after = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
+                                    "PROPFIND of the refused dead property")
+        expect_equal(after.prop_status(tag), 404, "propstat status of the dead property the "
+                     "PROPPATCH refused with 403")
+        inapplicable("PROPPATCH answered the dead property with a 403 propstat and did not "
+                     "store it (RFC 4918 §9.2.1: the client, for reasons the server chooses "
+                     "not to specify, cannot alter the property)",
+                     "the server stores no dead properties of this namespace")
     expect_equal(entry.prop_status(tag), 200, "propstat status of setting a dead property")
     read = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
                                "PROPFIND of the dead property")
@@ -146,8 +184,14 @@ def test_supported_calendar_data_names_icalendar(dav_session: RecordingSession,
     entry = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
                                 "PROPFIND supported-calendar-data")
     value = entry.prop(tag)
-    if value is None:
-        pytest.skip("the calendar does not define the optional CALDAV:supported-calendar-data")
+    if value is None and entry.prop_status(tag) == 404:
+        inapplicable("CALDAV:supported-calendar-data not defined (404 propstat; RFC 4791 "
+                     "§5.2.4, optional property)", "the calendar does not define the optional "
+                     "property, so there is no value to check")
+    expect(value is not None, "CALDAV:supported-calendar-data is either defined or reported "
+           "absent (404)", expected="a value or a 404 propstat",
+           actual=entry.prop_status(tag))
+    assert value is not None
     types = [(t.get("content-type"), t.get("version")) for t in value.iter(dav.c("calendar-data"))]
     expect(("text/calendar", "2.0") in types,
            "CALDAV:supported-calendar-data names text/calendar version 2.0",
@@ -162,12 +206,19 @@ def describe(session: RecordingSession, calendar: str, lang: str | None) -> dav.
                                "PROPPATCH calendar-description")
 
 
+def protected(tag: str) -> NoReturn:
+    inapplicable("PROPPATCH of CALDAV:calendar-description answered with a 403 propstat: the "
+                 "property is protected (RFC 4791 §5.2.1: it MAY be protected; RFC 4918 "
+                 "§9.2.1: 403 for a protected property)",
+                 f"clients cannot set {tag} on this server")
+
+
 @pytest.mark.requirement("caldav.collection.calendar-description")
 def test_calendar_description_can_be_set(dav_session: RecordingSession, calendar: str) -> None:
     tag = dav.c("calendar-description")
     status = describe(dav_session, calendar, None).prop_status(tag)
-    if status in (403, 409):
-        pytest.skip(f"the server keeps CALDAV:calendar-description protected ({status})")
+    if status == 403:
+        protected(tag)
     expect_equal(status, 200, "propstat status of setting CALDAV:calendar-description")
     entry = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
                                 "PROPFIND calendar-description")
@@ -180,8 +231,10 @@ def test_calendar_description_keeps_xml_lang(dav_session: RecordingSession,
                                              calendar: str) -> None:
     tag = dav.c("calendar-description")
     status = describe(dav_session, calendar, "fr").prop_status(tag)
-    if status != 200:
-        pytest.skip(f"the server did not set CALDAV:calendar-description ({status})")
+    if status == 403:
+        protected(tag)
+    expect_equal(status, 200, "propstat status of setting CALDAV:calendar-description with "
+                 "xml:lang")
     entry = dav.single_response(dav.propfind(dav_session, calendar, [tag]), calendar,
                                 "PROPFIND calendar-description")
     value = entry.prop(tag)
