@@ -9,6 +9,7 @@ import click
 
 from conformance.cli.common import (
     console,
+    errors,
     friendly,
     key_option,
     load_signing_key,
@@ -19,7 +20,7 @@ from conformance.report.build import build_report
 from conformance.report.console import render_summary
 from conformance.report.files import REPORT_FILE
 from conformance.report.model import report_json_schema
-from conformance.run.journal import JOURNAL_FILE, read_journal
+from conformance.run.journal import JOURNAL_FILE, read_journal_leniently
 from conformance.run.outputs import show_signature, write_run_outputs
 from conformance.trust import keys
 from conformance.trust.sign import load_report, sign_report_file
@@ -35,7 +36,17 @@ def report() -> None:
 @friendly
 def report_rebuild(directory: Path) -> None:
     """Rebuild report.json, junit.xml and earl.jsonld from a run's results journal."""
-    built = build_report(read_journal(directory / JOURNAL_FILE))
+    contents = read_journal_leniently(directory / JOURNAL_FILE)
+    built = build_report(contents.events)
+    if contents.damaged:
+        for problem in contents.damaged:
+            errors.print(f"[yellow]warning:[/] journal {directory / JOURNAL_FILE}: {problem}; "
+                         "left out")
+        # What was left out may have been anything: the rebuilt run cannot be complete.
+        built.run.complete = False
+        built.run.stop_reason = (
+            f"rebuilt from a damaged journal ({'; '.join(contents.damaged)})"
+        )
     for path in write_run_outputs(built, directory):
         console.print(f"wrote {path}")
     console.print(render_summary(built, console.width), markup=False, highlight=False)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from conformance.jsonfile import loads_bounded
 from conformance.registry.lifecycle import LabelEvent, LabelState, status_at
 from conformance.registry.store import Registry
 from conformance.trust import dsse
@@ -151,7 +152,7 @@ def read_snapshot(
 
 
 def _parse(payload: bytes) -> Snapshot:
-    document = json.loads(payload)
+    document = loads_bounded(payload)
     if document.get("format") != SNAPSHOT_FORMAT:
         raise ValueError(f"unknown format {document.get('format')!r}")
     labels = []

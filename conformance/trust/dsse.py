@@ -17,6 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from conformance.errors import ConformanceError
+from conformance.jsonfile import loads_bounded
 
 # Refuse to read more than this: a report is kilobytes to a few megabytes.
 MAX_ENVELOPE_BYTES = 64 * 1024 * 1024
@@ -80,8 +81,8 @@ def decode(data: bytes) -> Envelope:
     except UnicodeDecodeError:
         raise EnvelopeError("envelope is not UTF-8 text (tampered or not an envelope)") from None
     try:
-        document = json.loads(text, object_pairs_hook=_no_duplicates)
-    except (json.JSONDecodeError, _DuplicateKey) as error:
+        document = loads_bounded(text, object_pairs_hook=_no_duplicates)
+    except (ValueError, _DuplicateKey) as error:
         raise EnvelopeError(
             f"envelope is not valid JSON (tampered or truncated): {error}"
         ) from None

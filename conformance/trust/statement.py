@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from conformance.errors import InputError
+from conformance.jsonfile import loads_bounded
 from conformance.report.model import Report
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -67,8 +68,8 @@ class ParsedStatement:
 
 def parse_statement(payload: bytes) -> ParsedStatement:
     try:
-        document = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document = loads_bounded(payload)
+    except (UnicodeDecodeError, ValueError) as error:
         raise StatementError(f"signed payload is not JSON: {error}") from None
     if not isinstance(document, dict):
         raise StatementError("signed payload is not a JSON object")

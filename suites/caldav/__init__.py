@@ -15,5 +15,6 @@ class CalDAVSettings(BaseModel):
 
 
 SUITE = SuiteDeclaration(
-    faults="faults:FAULTS", exemptions="faults:EXEMPTIONS", settings=CalDAVSettings
+    faults=("faults:FAULTS", "faults:XANDIKOS_FAULTS"), exemptions="faults:EXEMPTIONS",
+    settings=CalDAVSettings,
 )

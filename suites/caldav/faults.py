@@ -13,6 +13,8 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -474,6 +476,253 @@ def _stale_sync_token_property(root: etree._Element) -> bool:
             changed = True
     return changed
 
+
+# --- faults for skip sites that used to grant "inapplicable" ---------------------------------
+
+def _component_set_crashes(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    """A server whose MKCALENDAR handler fails on CALDAV:comp elements."""
+    root = _xml(request.body) if request.method == "MKCALENDAR" else None
+    if root is None or next(root.iter(_c("supported-calendar-component-set")), None) is None:
+        return request
+    return ProxyResponse(500, [("Content-Type", "text/plain")], b"Internal Server Error")
+
+
+class _RefusedButCreated:
+    """Reports the component set refused the way RFC 4791 §5.3.1.1 says (207, 403 propstat)
+    yet creates the calendar without it: instructions neither all executed nor none."""
+
+    def on_request(self, request: ProxyRequest) -> ProxyRequest:
+        return _component_set_not_stored(request)
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if request.method != "MKCALENDAR" or response.status != 201:
+            return response
+        answer = etree.Element(_d("multistatus"), nsmap={"d": DAV, "c": CALDAV})
+        entry = etree.SubElement(answer, _d("response"))
+        etree.SubElement(entry, _d("href")).text = request.path_only
+        propstat = etree.SubElement(entry, _d("propstat"))
+        etree.SubElement(etree.SubElement(propstat, _d("prop")),
+                         _c("supported-calendar-component-set"))
+        etree.SubElement(propstat, _d("status")).text = "HTTP/1.1 403 Forbidden"
+        return ProxyResponse(207, [("Content-Type", "application/xml; charset=utf-8")],
+                             _serialize(answer))
+
+
+_REFUSED_BUT_CREATED = _RefusedButCreated()
+
+
+def _dead_property_refused_but_stored(root: etree._Element) -> bool:
+    """PROPPATCH answers 403 for properties outside DAV: and CalDAV, though it stored them."""
+    changed = False
+    for propstat in root.iter(_d("propstat")):
+        prop = propstat.find(_d("prop"))
+        status = propstat.find(_d("status"))
+        if prop is None or status is None or " 200 " not in f"{status.text} ":
+            continue
+        if any(not child.tag.startswith((f"{{{DAV}}}", f"{{{CALDAV}}}")) for child in prop):
+            status.text = "HTTP/1.1 403 Forbidden"
+            changed = True
+    return changed
+
+
+# --- faults proving the exact comparisons (a loose check let these through) ----------------
+
+def _ignore_param_filters(root: etree._Element) -> bool:
+    return _remove(root, _c("param-filter"))
+
+
+def _multiget_as_query(request: ProxyRequest) -> ProxyRequest:
+    """A server that answers calendar-multiget with every resource of the collection."""
+    root = _is_report(request, _c("calendar-multiget"))
+    if root is None:
+        return request
+    query = etree.Element(_c("calendar-query"), nsmap={"d": DAV, "c": CALDAV})
+    prop = root.find(_d("prop"))
+    if prop is not None:
+        query.append(prop)
+    calendar = etree.SubElement(etree.SubElement(query, _c("filter")), _c("comp-filter"))
+    calendar.set("name", "VCALENDAR")
+    return request.with_body(_serialize(query)).with_header("Depth", "1")
+
+
+_MOMENT = re.compile(rb"(\d{8}T\d{6}Z)/(\d{8}T\d{6}Z)")
+
+
+def _freebusy_periods_end_late(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    """FREEBUSY periods end an hour late (an end converted with a wrong UTC offset)."""
+    if request.method != "REPORT" or not response.body.lstrip().startswith(b"BEGIN:VCALENDAR"):
+        return response
+
+    def later(match: re.Match[bytes]) -> bytes:
+        end = datetime.strptime(match.group(2).decode(), "%Y%m%dT%H%M%SZ") + timedelta(hours=1)
+        return match.group(1) + b"/" + end.strftime("%Y%m%dT%H%M%SZ").encode()
+
+    lines = [_MOMENT.sub(later, line) if line.startswith(b"FREEBUSY") else line
+             for line in response.body.split(b"\n")]
+    return response.with_body(b"\n".join(lines))
+
+
+class _DeletedCalendarsListed:
+    """A calendar home listing served from a stale index: deleted calendars stay listed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.deleted: list[str] = []
+
+    def __call__(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        path = request.path_only
+        if request.method == "DELETE" and path.endswith("/") and 200 <= response.status < 300:
+            with self.lock:
+                self.deleted.append(path)
+            return response
+        if request.method != "PROPFIND" or (request.header("Depth") or "").strip() != "1":
+            return response
+        root = _xml(response.body)
+        with self.lock:
+            ghosts = [d for d in self.deleted if d.rstrip("/").rsplit("/", 1)[0] + "/" == path]
+        if root is None or root.tag != _d("multistatus") or not ghosts:
+            return response
+        for ghost in ghosts:
+            entry = etree.SubElement(root, _d("response"))
+            etree.SubElement(entry, _d("href")).text = ghost
+            propstat = etree.SubElement(entry, _d("propstat"))
+            prop = etree.SubElement(propstat, _d("prop"))
+            kind = etree.SubElement(prop, _d("resourcetype"))
+            etree.SubElement(kind, _d("collection"))
+            etree.SubElement(kind, _c("calendar"))
+            etree.SubElement(prop, _d("displayname")).text = "eos check"
+            etree.SubElement(propstat, _d("status")).text = "HTTP/1.1 200 OK"
+        return response.with_body(_serialize(root))
+
+
+# --- faults in front of Xandikos: rules Radicale itself breaks ---------------------------------
+
+class _ComponentSetNotEnforced:
+    """Records the supported-calendar-component-set MKCALENDAR gives and reports it, but never
+    enforces it: the calendar underneath accepts every component type."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sets: dict[str, list[str]] = {}
+
+    def on_request(self, request: ProxyRequest) -> ProxyRequest:
+        root = _xml(request.body) if request.method == "MKCALENDAR" else None
+        wanted = None if root is None else next(
+            root.iter(_c("supported-calendar-component-set")), None)
+        if root is None or wanted is None:
+            return request
+        with self.lock:
+            self.sets[request.path_only.rstrip("/")] = [
+                comp.get("name", "") for comp in wanted.iter(_c("comp"))]
+        _remove(root, _c("supported-calendar-component-set"))
+        return request.with_body(_serialize(root))
+
+    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if request.method != "PROPFIND" or b"supported-calendar-component-set" not in request.body:
+            return response
+        root = _xml(response.body)
+        if root is None:
+            return response
+        changed = False
+        for entry in root.iter(_d("response")):
+            href = urlsplit((entry.findtext(_d("href")) or "").strip()).path.rstrip("/")
+            with self.lock:
+                recorded = self.sets.get(href)
+            if recorded is None:
+                continue
+            _remove(entry, _c("supported-calendar-component-set"))
+            propstat = etree.SubElement(entry, _d("propstat"))
+            value = etree.SubElement(etree.SubElement(propstat, _d("prop")),
+                                     _c("supported-calendar-component-set"))
+            for name in recorded:
+                etree.SubElement(value, _c("comp")).set("name", name)
+            etree.SubElement(propstat, _d("status")).text = "HTTP/1.1 200 OK"
+            changed = True
+        return response.with_body(_serialize(root)) if changed else response
+
+
+_COMPONENT_SET_NOT_ENFORCED = _ComponentSetNotEnforced()
+
+
+def _get_ignores_if_none_match(request: ProxyRequest) -> ProxyRequest:
+    if request.method == "GET":
+        return request.without_header("If-None-Match")
+    return request
+
+
+def _depth_infinity_as_1(request: ProxyRequest) -> ProxyRequest:
+    if request.method == "PROPFIND" and (request.header("Depth") or "").strip() == "infinity":
+        return request.with_header("Depth", "1")
+    return request
+
+
+def _depth_infinity_skips_the_request_uri(request: ProxyRequest,
+                                          response: ProxyResponse) -> ProxyResponse:
+    """Depth: infinity answers for every descendant but not for the resource asked about."""
+    if request.method != "PROPFIND" or (request.header("Depth") or "").strip() != "infinity":
+        return response
+    root = _xml(response.body)
+    if root is None:
+        return response
+    asked = request.path_only.rstrip("/")
+    for entry in root.findall(_d("response")):
+        href = urlsplit((entry.findtext(_d("href")) or "").strip()).path.rstrip("/")
+        if href == asked:
+            root.remove(entry)
+            return response.with_body(_serialize(root))
+    return response
+
+
+def _is_initial_sync(request: ProxyRequest) -> bool:
+    root = _is_report(request, _d("sync-collection"))
+    return root is not None and not (root.findtext(_d("sync-token")) or "").strip()
+
+
+class _InitialSyncListsRemoved:
+    """An initial sync-collection that also reports members deleted before it (404)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.deleted: list[str] = []
+
+    def __call__(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if request.method == "DELETE" and _is_object(request) and 200 <= response.status < 300:
+            with self.lock:
+                self.deleted.append(request.path_only)
+            return response
+        if not _is_initial_sync(request):
+            return response
+        root = _xml(response.body)
+        with self.lock:
+            gone = [d for d in self.deleted if d.startswith(request.path_only)]
+        if root is None or root.tag != _d("multistatus") or not gone:
+            return response
+        for path in gone:
+            entry = etree.Element(_d("response"))
+            etree.SubElement(entry, _d("href")).text = path
+            etree.SubElement(entry, _d("status")).text = "HTTP/1.1 404 Not Found"
+            root.insert(0, entry)
+        return response.with_body(_serialize(root))
+
+
+def _initial_sync_lists_the_collection(request: ProxyRequest,
+                                       response: ProxyResponse) -> ProxyResponse:
+    """An initial sync answered like PROPFIND Depth: 1: the collection itself among its
+    members."""
+    if not _is_initial_sync(request):
+        return response
+    root = _xml(response.body)
+    if root is None or root.tag != _d("multistatus"):
+        return response
+    entry = etree.Element(_d("response"))
+    etree.SubElement(entry, _d("href")).text = request.path_only
+    propstat = etree.SubElement(entry, _d("propstat"))
+    etree.SubElement(etree.SubElement(propstat, _d("prop")), _d("getetag")).text = '"0"'
+    etree.SubElement(propstat, _d("status")).text = "HTTP/1.1 200 OK"
+    root.insert(0, entry)
+    return response.with_body(_serialize(root))
+
+
 FAULTS: list[Fault] = [
     Fault("etag-header-dropped",
           "GET and PUT responses carry no ETag header.",
@@ -546,7 +795,9 @@ FAULTS: list[Fault] = [
           on_request=_rewrite_request_xml(_c("calendar-query"), _strip_time_ranges)),
     Fault("comp-filter-ignored",
           "calendar-query ignores comp-filters below VCALENDAR.",
-          ("caldav.query.comp-filter",),
+          # calendar-data: a VTODO query then answers for the events too, which the check
+          # once let through by looking the tasks up one by one.
+          ("caldav.query.comp-filter", "caldav.query.calendar-data"),
           on_request=_rewrite_request_xml(_c("calendar-query"), _ignore_inner_comp_filters)),
     Fault("text-match-case-sensitive",
           "text-match compares octets by default instead of i;ascii-casemap.",
@@ -582,7 +833,10 @@ FAULTS: list[Fault] = [
           on_response=_rewrite_response_xml({"REPORT"}, _token_without_scheme)),
     Fault("sync-token-not-checked",
           "sync-collection accepts any token, answering as for an initial sync.",
-          ("caldav.sync.invalid-token",),
+          # changed/removed: the answer then lists every member, which the checks once
+          # accepted as long as the expected ones were among them.
+          ("caldav.sync.invalid-token", "caldav.sync.changed-members",
+           "caldav.sync.removed-members"),
           on_request=_rewrite_request_xml(_d("sync-collection"), _always_initial_sync)),
     Fault("sync-removals-hidden",
           "sync-collection never reports removed members.",
@@ -625,8 +879,9 @@ FAULTS: list[Fault] = [
           ("caldav.mkcalendar.component-set",),
           on_request=_component_set_not_stored),
     Fault("mkcalendar-refusal-hidden",
-          "MKCALENDAR on an existing resource answers 201 although nothing was created.",
-          ("caldav.mkcalendar.resource-must-be-null",),
+          "A refused MKCALENDAR (over an existing resource, inside a calendar) answers 201 "
+          "although nothing was created.",
+          ("caldav.mkcalendar.resource-must-be-null", "caldav.mkcalendar.no-nesting"),
           on_response=_refused_creation_reported_as_success),
     Fault("depth-0-treated-as-1",
           "PROPFIND with Depth: 0 also answers for the members of a collection.",
@@ -664,7 +919,76 @@ FAULTS: list[Fault] = [
           "PROPPATCH of CALDAV:calendar-description answers 200 but the value is never kept.",
           ("caldav.collection.calendar-description",),
           on_response=_rewrite_response_xml({"PROPFIND"}, _strip(_c("calendar-description")))),
+    Fault("param-filter-ignored",
+          "calendar-query ignores param-filters, matching on the property alone.",
+          ("caldav.query.param-filter",),
+          on_request=_rewrite_request_xml(_c("calendar-query"), _ignore_param_filters)),
+    # The skip sites that granted "inapplicable" on any error: each answer below is an error
+    # or a broken refusal, and must now fail the requirement.
+    Fault("mkcalendar-component-set-crashes",
+          "MKCALENDAR with a supported-calendar-component-set answers 500.",
+          ("caldav.mkcalendar.component-set",),
+          on_request=_component_set_crashes),
+    Fault("mkcalendar-component-set-refused-but-created",
+          "MKCALENDAR reports the component set refused (207, 403 propstat) but creates the "
+          "calendar anyway.",
+          ("caldav.mkcalendar.component-set",),
+          on_request=_REFUSED_BUT_CREATED.on_request,
+          on_response=_REFUSED_BUT_CREATED.on_response),
+    Fault("dead-property-refused-but-stored",
+          "PROPPATCH answers 403 for a dead property, yet stores it.",
+          ("caldav.proppatch.dead-property",),
+          on_response=_rewrite_response_xml({"PROPPATCH"}, _dead_property_refused_but_stored)),
+    # Loose checks made exact: each of these answers held what the old check searched for.
+    Fault("multiget-answers-whole-collection",
+          "calendar-multiget answers for every resource of the collection, asked for or not.",
+          ("caldav.multiget.calendar-data", "caldav.multiget.missing-href"),
+          on_request=_multiget_as_query),
+    Fault("freebusy-periods-end-late",
+          "free-busy-query periods end an hour after the busy time does.",
+          ("caldav.freebusy.vfreebusy",),
+          on_response=_freebusy_periods_end_late),
+    Fault("deleted-calendars-listed",
+          "The calendar home keeps listing calendars that were deleted.",
+          ("caldav.discovery.calendar-home-set",),
+          on_response=_DeletedCalendarsListed()),
 ]
+
+
+# Faults for rules Radicale itself breaks, so no fault in front of it can be shown caught:
+# they are proven in front of Xandikos, which keeps these rules
+# (tests/integration/test_caldav_faults.py; `conformance faults run caldav --candidate
+# xandikos --fault NAME`). Against Radicale they report "does not pass without the fault".
+XANDIKOS_FAULTS: list[Fault] = [
+    Fault("component-set-not-enforced",
+          "The component set given to MKCALENDAR is recorded and reported but not enforced.",
+          ("caldav.put.supported-calendar-component",),
+          on_request=_COMPONENT_SET_NOT_ENFORCED.on_request,
+          on_response=_COMPONENT_SET_NOT_ENFORCED.on_response),
+    Fault("get-ignores-if-none-match",
+          "GET ignores If-None-Match and answers 200 with the body for a current ETag.",
+          ("caldav.conditional.get-not-modified",),
+          on_request=_get_ignores_if_none_match),
+    Fault("depth-infinity-treated-as-1",
+          "PROPFIND with Depth: infinity answers as for Depth: 1.",
+          ("caldav.propfind.depth-infinity",),
+          on_request=_depth_infinity_as_1),
+    Fault("depth-infinity-skips-the-request-uri",
+          "PROPFIND with Depth: infinity answers for the descendants, not the resource itself.",
+          ("caldav.propfind.depth-infinity",),
+          on_response=_depth_infinity_skips_the_request_uri),
+    Fault("initial-sync-lists-removed",
+          "An initial sync-collection also reports members deleted before it, with 404.",
+          ("caldav.sync.initial",),
+          on_response=_InitialSyncListsRemoved()),
+    Fault("initial-sync-lists-the-collection",
+          "An initial sync-collection lists the collection itself among its members.",
+          ("caldav.sync.initial",),
+          on_response=_initial_sync_lists_the_collection),
+]
+
+# The reference candidate each catalogue is proven against.
+PROVEN_AGAINST: dict[str, list[Fault]] = {"radicale": FAULTS, "xandikos": XANDIKOS_FAULTS}
 
 
 # MUST/SHOULD requirements no fault breaks, and why (tests/unit/test_fault_coverage.py).

@@ -13,7 +13,7 @@ import pytest
 
 from conformance.api import CandidateContext, current_evidence
 from suites.odf.corpus import SourceDocument, build_corpus
-from suites.odf.runner import RoundTrip, command_for, convert
+from suites.odf.runner import RoundTrip, command_for, convert, undeclared
 from suites.odf.schemas import SchemaSource
 from suites.odf.validate import validate_bytes
 
@@ -70,10 +70,8 @@ def roundtrip(
                 done[name] = RoundTrip(source, conversion, data, validation)
         result = done[name]
         if result.conversion is None:
-            pytest.skip(
-                f"the candidate declares no [settings.odf.roundtrip] command for "
-                f"{result.source.kind} documents"
-            )
+            undeclared("roundtrip", result.source.kind,
+                       f"opening and saving {result.source.kind} documents")
         log = current_evidence()
         if log is not None:
             log.note(f"round trip of {name}: {result.describe()}")

@@ -1,11 +1,16 @@
-"""The ODF fault catalogue: corrupted documents, each naming the requirements it breaks.
+"""The ODF fault catalogue: plausible document bugs, each naming the requirements it breaks.
 
-A fault is a function from a valid package's bytes to damaged bytes. The harness's tests
-apply each to a valid document and show the validator reports exactly those requirements
-(tests/unit/test_odf_validator.py, tests/integration/test_odf_faults.py), and wrap a real
-producer with ``python -m suites.odf.damage FAULT`` so the suite's checks catch damaged
-output from it. They extend the core's ``Fault`` so ``conformance faults list`` shows them;
-there is no HTTP proxy to put them in, so ``conformance odf faults`` runs them.
+A fault is a function from a valid package's bytes to damaged bytes (or to None: no file
+written at all). Its ``stage`` says where it acts: ``saved`` faults damage what a producer
+saved (a package or content bug of the producer), ``read`` faults damage the document a
+consumer is about to read (the consumer misreads it: the export then lacks or mangles what
+the document says). ``python -m suites.odf.damage`` puts a fault in front of a real product.
+
+Package and document faults are shown caught by the validator (tests/unit/test_odf_validator.py)
+and, like every other fault, by the suite's checks against real LibreOffice
+(tests/integration/test_odf_faults.py). They extend the core's ``Fault`` so ``conformance
+faults list`` shows them; there is no HTTP proxy to put them in, so ``conformance odf faults``
+runs the validator's share.
 """
 
 from __future__ import annotations
@@ -16,10 +21,20 @@ import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from lxml import etree
 
 from conformance.api import Exemption, Fault
+from suites.odf import signatures
+from suites.odf.content import NS
+from suites.odf.validate import REQUIREMENTS as VALIDATED
 
-Corruption = Callable[[bytes], bytes]
+# Damaged bytes, or None: the product wrote no file at all.
+Corruption = Callable[[bytes], bytes | None]
+Rewrite = Callable[[bytes], bytes]
+Stage = Literal["saved", "read"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +63,7 @@ def package_of(entries: list[Stored]) -> bytes:
     return out.getvalue()
 
 
-def _edit(name: str, change: Callable[[bytes], bytes]) -> Corruption:
+def _edit(name: str, change: Callable[[bytes], bytes]) -> Rewrite:
     def corrupt(data: bytes) -> bytes:
         entries = entries_of(data)
         return package_of(
@@ -58,7 +73,7 @@ def _edit(name: str, change: Callable[[bytes], bytes]) -> Corruption:
     return corrupt
 
 
-def _entries(change: Callable[[list[Stored]], list[Stored]]) -> Corruption:
+def _entries(change: Callable[[list[Stored]], list[Stored]]) -> Rewrite:
     return lambda data: package_of(change(entries_of(data)))
 
 
@@ -97,15 +112,208 @@ def _other_version(text: bytes) -> bytes:
     return text[: found.start(1)] + other + text[found.end(1) :]
 
 
+def _xml(part: str, change: Callable[[etree._Element], bool]) -> Rewrite:
+    """Edit one XML part as a tree; ``change`` says whether it found what it changes."""
+    def edit(text: bytes) -> bytes:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        root = etree.fromstring(text, parser)
+        if not change(root):
+            raise ValueError(f"fault cannot apply to {part}: nothing to change")
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return _edit(part, edit)
+
+
+def _q(name: str) -> str:
+    prefix, local = name.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def _texts(root: etree._Element) -> list[etree._Element]:
+    """The body's text paragraphs outside lists and tables, in document order."""
+    return [p for p in root.iterfind(".//office:body//text:p", NS)
+            if "".join(p.itertext()).strip()
+            and not any(a.tag in (_q("text:list"), _q("table:table")) for a in p.iterancestors())]
+
+
+def _swap_paragraphs(root: etree._Element) -> bool:
+    paragraphs = _texts(root)
+    for first, second in zip(paragraphs, paragraphs[1:], strict=False):
+        if first.getnext() is second:
+            first.addprevious(second)  # moves the second before the first
+            return True
+    return False
+
+
+def _truncate_paragraphs(root: etree._Element) -> bool:
+    cut = False
+    for paragraph in _texts(root):
+        text = "".join(paragraph.itertext())
+        if len(text) > 24:
+            for child in list(paragraph):
+                paragraph.remove(child)
+            paragraph.text = text[:24]
+            cut = True
+    return cut
+
+
+def _flatten_headings(root: etree._Element) -> bool:
+    changed = False
+    for heading in root.iterfind(".//office:body//text:h", NS):
+        changed |= heading.get(_q("text:outline-level"), "1") != "1"
+        heading.set(_q("text:outline-level"), "1")
+    return changed
+
+
+def _remove(element: etree._Element) -> None:
+    """Remove ``element`` but keep the text that follows it (lxml removes a tail with it)."""
+    parent = element.getparent()
+    if element.tail:
+        before = element.getprevious()
+        if before is not None:
+            before.tail = (before.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _flatten_lists(root: etree._Element) -> bool:
+    lists = [e for e in root.iterfind(".//office:body//text:list", NS)
+             if e.getparent() is not None and e.getparent().tag != _q("text:list-item")]
+    for listing in lists:
+        for paragraph in listing.iterfind(".//text:p", NS):
+            listing.addprevious(paragraph)
+        listing.getparent().remove(listing)
+    return bool(lists)
+
+
+def _drop_last_rows(root: etree._Element) -> bool:
+    dropped = False
+    for table in root.iterfind(".//office:body//table:table", NS):
+        rows = [r for r in table.iter(_q("table:table-row"))
+                if "".join(r.itertext()).strip()]
+        if len(rows) > 1:
+            _remove(rows[-1])
+            dropped = True
+    return dropped
+
+
+def _reverse_cells(root: etree._Element) -> bool:
+    reversed_any = False
+    for row in root.iterfind(".//office:body//table:table-row", NS):
+        cells = [c for c in row if c.tag == _q("table:table-cell")]
+        if len(cells) > 1 and len({"".join(c.itertext()) for c in cells}) > 1:
+            for cell in cells:
+                row.remove(cell)
+            row.extend(reversed(cells))
+            reversed_any = True
+    return reversed_any
+
+
+def _drop_spans(root: etree._Element) -> bool:
+    spans = root.findall(".//office:body//text:span", NS)
+    for span in spans:
+        _remove(span)
+    return bool(spans)
+
+
+def _drop_keyword(root: etree._Element) -> bool:
+    keywords = root.findall(".//meta:keyword", NS)
+    for keyword in keywords:
+        _remove(keyword)
+    return bool(keywords)
+
+
+def _latin1_only(root: etree._Element) -> bool:
+    """What a producer writing an 8-bit legacy encoding keeps of the text: '?' for every
+    character beyond Latin-1 (names and attribute values are left alone)."""
+    changed = False
+    for element in root.iter():
+        for side in ("text", "tail"):
+            value = getattr(element, side)
+            if value:
+                lossy = re.sub("[^\\x00-\\xff]", "?", value)
+                if lossy != value:
+                    setattr(element, side, lossy)
+                    changed = True
+    return changed
+
+
+def _lossy_text(data: bytes) -> bytes:
+    data = _xml("content.xml", _latin1_only)(data)
+    try:
+        return _xml("meta.xml", _latin1_only)(data)
+    except ValueError:  # nothing beyond Latin-1 in the metadata
+        return data
+
+
+def _pictures(entries: list[Stored]) -> list[Stored]:
+    found = [e for e in entries if e.name.startswith("Pictures/") and e.data]
+    if not found:
+        raise ValueError("fault cannot apply: the package stores no picture")
+    return found
+
+
+def _drop_pictures(data: bytes) -> bytes:
+    names = {e.name for e in _pictures(entries_of(data))}
+    kept = package_of([e for e in entries_of(data) if e.name not in names])
+    for name in names:
+        kept = _edit(MANIFEST, _regex(
+            rb'<manifest:file-entry [^>]*full-path="' + re.escape(name.encode())
+            + rb'"[^>]*/>', b""))(kept)
+    return kept
+
+
+def _empty_pictures(data: bytes) -> bytes:
+    names = {e.name for e in _pictures(entries_of(data))}
+    return package_of([Stored(e.name, b"", e.compress_type, e.extra) if e.name in names else e
+                       for e in entries_of(data)])
+
+
+def _declared_version(entries: list[Stored]) -> str:
+    for entry in entries:
+        if entry.name == "content.xml":
+            found = re.search(rb'office:version="([0-9.]+)"', entry.data)
+            if found:
+                return found.group(1).decode()
+    return "1.2"
+
+
+def sign(data: bytes) -> bytes:
+    """The package signed (every file but mimetype) with a key made for this call only."""
+    entries = [e for e in entries_of(data) if not signatures.is_signature_file(e.name)]
+    files = {e.name: e.data for e in entries if e.name != "mimetype" and not e.name.endswith("/")}
+    xml_files = {n for n in files if n.endswith((".xml", ".rdf"))}
+    key, certificate = signatures.throwaway_signer()
+    signature = signatures.signature_file(files, xml_files, key, certificate,
+                                          datetime.now(UTC), _declared_version(entries))
+    return package_of([*entries, Stored(signatures.DOCUMENT_SIGNATURES, signature)])
+
+
+def _signed_then(change: Rewrite) -> Rewrite:
+    return lambda data: change(sign(data))
+
+
+def _without_keyinfo(text: bytes) -> bytes:
+    return _regex(rb"<KeyInfo>.*?</KeyInfo>", b"")(text)
+
+
 @dataclass(frozen=True)
 class DocumentFault(Fault):
     corrupt: Corruption = field(default=lambda data: data)
+    stage: Stage = "saved"
+
+    @property
+    def validated(self) -> bool:
+        """True when the validator alone judges what this fault breaks."""
+        return self.stage == "saved" and set(self.breaks) <= set(VALIDATED)
 
 
 def fault(
-    name: str, description: str, breaks: tuple[str, ...], corrupt: Corruption
+    name: str, description: str, breaks: tuple[str, ...], corrupt: Corruption,
+    stage: Stage = "saved",
 ) -> DocumentFault:
-    return DocumentFault(name=name, description=description, breaks=breaks, corrupt=corrupt)
+    return DocumentFault(name=name, description=description, breaks=breaks, corrupt=corrupt,
+                         stage=stage)
 
 
 MANIFEST = "META-INF/manifest.xml"
@@ -187,17 +395,63 @@ FAULTS: list[DocumentFault] = [
           ("odf.document.version",),
           _edit("styles.xml", lambda text: _other_version(text))),
     fault("signature-invalid", "META-INF/documentsignatures.xml is not a valid signature file",
-          ("odf.package.signatures-valid",),
+          ("odf.package.signatures-wellformed",),
           _entries(lambda es: [*es, Stored(
               "META-INF/documentsignatures.xml",
               b'<?xml version="1.0"?><document-signatures '
               b'xmlns="urn:oasis:names:tc:opendocument:xmlns:digitalsignature:1.0">'
               b"<nonsense/></document-signatures>")])),
+    # The dsig schema allows any markup inside ds:Signature: only §5.3 and XML-DSig catch this.
+    fault("signature-without-keyinfo",
+          "the document is signed, but the ds:Signature carries no ds:KeyInfo (§5.3)",
+          ("odf.package.signatures-wellformed",),
+          _signed_then(_edit(signatures.DOCUMENT_SIGNATURES, _without_keyinfo))),
+    fault("signed-then-edited",
+          "settings.xml is written again (re-indented) after the document was signed",
+          ("odf.package.signatures-verify",),
+          _signed_then(_edit("settings.xml", _replace(
+              b"</office:document-settings>", b"\n</office:document-settings>")))),
+    # Content a producer loses or changes while saving (Part 3 §2.4, content chapters).
+    fault("save-writes-nothing", "the producer reports success but writes no document",
+          ("odf.producer.roundtrip",), lambda data: None),
+    fault("paragraphs-swapped", "two adjacent body paragraphs are saved in swapped order",
+          ("odf.producer.text-preserved",), _xml("content.xml", _swap_paragraphs)),
+    fault("paragraphs-truncated", "paragraph text is cut after 24 characters",
+          ("odf.producer.text-preserved",), _xml("content.xml", _truncate_paragraphs)),
+    fault("headings-flattened", "every heading is saved with outline level 1",
+          ("odf.producer.headings-preserved",), _xml("content.xml", _flatten_headings)),
+    fault("list-flattened", "list items are saved as ordinary paragraphs",
+          ("odf.producer.lists-preserved",), _xml("content.xml", _flatten_lists)),
+    fault("table-row-dropped", "the last row of every table is lost",
+          ("odf.producer.table-cells-preserved",), _xml("content.xml", _drop_last_rows)),
+    fault("keyword-dropped", "meta:keyword is not written to meta.xml",
+          ("odf.producer.metadata-preserved",), _xml("meta.xml", _drop_keyword)),
+    fault("picture-dropped",
+          "the picture is neither stored nor listed, though draw:image still refers to it",
+          ("odf.producer.images-preserved",), _drop_pictures),
+    fault("picture-emptied", "the picture is stored as an empty file",
+          ("odf.producer.images-preserved",), _empty_pictures),
+    fault("text-latin1", "text beyond Latin-1 is saved as '?' (a legacy 8-bit encoding)",
+          ("odf.producer.unicode-preserved",), _lossy_text),
+    # Consumers that misread what the document says (Part 3 §2.3): the export shows it wrong.
+    fault("span-text-unread", "text inside text:span is not shown",
+          ("odf.consumer.reads-text",), _xml("content.xml", _drop_spans), "read"),
+    fault("paragraphs-misordered", "two adjacent paragraphs are shown in swapped order",
+          ("odf.consumer.reads-text",), _xml("content.xml", _swap_paragraphs), "read"),
+    fault("table-row-unread", "the last row of a table is not shown",
+          ("odf.consumer.reads-tables",), _xml("content.xml", _drop_last_rows), "read"),
+    fault("table-cells-mirrored", "each row's cells are shown right to left",
+          ("odf.consumer.reads-tables",), _xml("content.xml", _reverse_cells), "read"),
+    fault("unicode-unread", "characters beyond Latin-1 are shown as '?'",
+          ("odf.consumer.reads-unicode",), _lossy_text, "read"),
 ]
+# Not a fault: a producer that signs what it saved, the baseline signature faults differ from.
+SIGNED = fault("signed", "the saved document is signed with a throwaway key (no damage)", (),
+               sign)
 
 
 def by_name(name: str) -> DocumentFault:
-    for item in FAULTS:
+    for item in [*FAULTS, SIGNED]:
         if item.name == name:
             return item
     raise KeyError(name)

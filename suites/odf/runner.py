@@ -22,9 +22,16 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from conformance.api import CandidateContext, CommandRun, cant_tell, run_template, working_directory
+from conformance.api import (
+    CandidateContext,
+    CommandRun,
+    cant_tell,
+    inapplicable,
+    run_template,
+    working_directory,
+)
 from suites.odf.corpus import SourceDocument
 from suites.odf.validate import Validation
 
@@ -52,6 +59,15 @@ def command_for(candidate: CandidateContext, table: str, key: str) -> list[str] 
     if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
         cant_tell(f"[settings.odf.{table}] {key} must be a list of strings")
     return command
+
+
+def undeclared(table: str, key: str, what: str) -> NoReturn:
+    """The manifest declares no command for ``key``: the candidate does not offer that (a
+    declared absent feature), so the checks that need it do not apply."""
+    inapplicable(
+        f"the manifest declares no [settings.odf.{table}] {key} command",
+        f"the candidate does not offer {what}",
+    )
 
 
 def convert(

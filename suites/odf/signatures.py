@@ -29,7 +29,13 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from lxml import etree
-from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
+from signxml import (
+    CanonicalizationMethod,
+    DigestAlgorithm,
+    SignatureConfiguration,
+    SignatureMethod,
+    XMLVerifier,
+)
 from signxml.exceptions import SignXMLException
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -51,6 +57,48 @@ CANONICALISATIONS = frozenset({
 })
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+
+
+XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def canonical(node: etree._Element, algorithm: str = C14N,
+              inclusive_prefixes: list[str] | None = None) -> bytes:
+    """Canonical XML of ``node`` and its descendants, as [xml-c14n] renders an element of a
+    larger document.
+
+    libxml2 2.14 (the one lxml ships) renders ``xmlns=""`` on the grandchildren of such an
+    element when the default namespace is declared above it, which breaks every ODF signature
+    (ds:Signature declares the default namespace, ds:SignedInfo is its child). An inclusive
+    canonicalisation therefore works on a copy re-rooted at ``node``, which carries the
+    namespaces in scope; the xml: attributes it inherits are copied on as C14N §2.4 says.
+    """
+    exclusive = algorithm.startswith("http://www.w3.org/2001/10/xml-exc-c14n#")
+    comments = algorithm.endswith("#WithComments")
+    if exclusive or node.getparent() is None:
+        return bytes(etree.tostring(node, method="c14n", exclusive=exclusive,
+                                    with_comments=comments,
+                                    inclusive_ns_prefixes=inclusive_prefixes))
+    rooted = etree.fromstring(etree.tostring(node, with_tail=False))
+    # C14N 1.1 inherits only xml:lang and xml:space (its §2.4); 1.0 every xml: attribute.
+    inherited = (None if "xml-c14n11" not in algorithm
+                 else {XML_NS + "lang", XML_NS + "space"})
+    for ancestor in node.iterancestors():
+        for name, value in ancestor.attrib.items():
+            if (name.startswith(XML_NS) and name not in rooted.attrib
+                    and (inherited is None or name in inherited)):
+                rooted.set(name, value)
+    return bytes(etree.tostring(rooted, method="c14n", with_comments=comments))
+
+
+class _Verifier(XMLVerifier):
+    """signxml's verifier, canonicalising with :func:`canonical`."""
+
+    def _c14n(self, nodes: object, algorithm: CanonicalizationMethod,
+              inclusive_ns_prefixes: list[str] | None = None) -> bytes:
+        items = nodes if isinstance(nodes, list) else [nodes]
+        return b"".join(canonical(node, algorithm.value, inclusive_ns_prefixes)
+                        for node in items)
 
 
 @dataclass(frozen=True)
@@ -180,7 +228,7 @@ def verify(root: etree._Element, read: Callable[[str], bytes | None]) -> Verific
             **_ALGORITHMS,
         )
         try:
-            XMLVerifier().verify(alone, x509_cert=certificate, uri_resolver=resolve,
+            _Verifier().verify(alone, x509_cert=certificate, uri_resolver=resolve,
                                  validate_schema=False, expect_config=config)
         except (SignXMLException, etree.XMLSyntaxError, ValueError) as error:
             result.problems.append(Finding(f"{label} does not verify: {error}",
@@ -228,7 +276,7 @@ def _reference(info: etree._Element, uri: str, digest: bytes, canonical: bool) -
 
 def _canonical(data: bytes) -> bytes:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    return etree.tostring(etree.fromstring(data, parser), method="c14n")
+    return canonical(etree.fromstring(data, parser))
 
 
 def signature_file(
@@ -246,9 +294,9 @@ def signature_file(
     _element(info, "CanonicalizationMethod", Algorithm=C14N)
     _element(info, "SignatureMethod", Algorithm=RSA_SHA256)
     for name in sorted(files):
-        canonical = name in xml_files
-        data = _canonical(files[name]) if canonical else files[name]
-        _reference(info, name, hashlib.sha256(data).digest(), canonical)
+        as_xml = name in xml_files
+        data = _canonical(files[name]) if as_xml else files[name]
+        _reference(info, name, hashlib.sha256(data).digest(), as_xml)
     value = _element(signature, "SignatureValue")
     data_element = _element(_element(signature, "KeyInfo"), "X509Data")
     serial = _element(data_element, "X509IssuerSerial")
@@ -261,9 +309,8 @@ def signature_file(
     date = etree.SubElement(item, f"{{{DC}}}date", nsmap={"dc": DC})
     date.text = signed_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     # Digested in place, so the namespaces in scope are those the verifier sees.
-    _reference(info, "#ID_signed_at",
-               hashlib.sha256(etree.tostring(item, method="c14n")).digest(), True)
-    signed = etree.tostring(info, method="c14n")
+    _reference(info, "#ID_signed_at", hashlib.sha256(canonical(item)).digest(), True)
+    signed = canonical(info)
     value.text = base64.b64encode(
         key.sign(signed, padding.PKCS1v15(), hashes.SHA256())).decode()
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

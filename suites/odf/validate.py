@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from suites.odf import signatures
 from suites.odf.foreign import strip_foreign
 from suites.odf.package import Package, PackageError
 from suites.odf.schemas import VERSIONS, SchemaSource, compiled, namespaces_of
@@ -24,7 +25,32 @@ MIMETYPE = "mimetype"
 MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 DOCUMENT_PARTS = ("content.xml", "styles.xml", "meta.xml", "settings.xml")
-SIGNATURES = ("META-INF/documentsignatures.xml", "META-INF/macrosignatures.xml")
+WELLFORMED_SIGNATURES = "odf.package.signatures-wellformed"
+VERIFIED_SIGNATURES = "odf.package.signatures-verify"
+# Every requirement this validator judges, in catalogue order.
+REQUIREMENTS = (
+    "odf.package.zip",
+    "odf.package.compression",
+    "odf.package.unique-names",
+    "odf.package.manifest-present",
+    "odf.package.manifest-wellformed",
+    "odf.package.manifest-valid",
+    "odf.package.manifest-root",
+    "odf.package.manifest-lists-files",
+    "odf.package.manifest-entries-exist",
+    "odf.package.mimetype-present",
+    "odf.package.mimetype-first",
+    "odf.package.mimetype-stored",
+    "odf.package.mimetype-no-extra",
+    "odf.package.mimetype-matches",
+    WELLFORMED_SIGNATURES,
+    VERIFIED_SIGNATURES,
+    "odf.document.content-present",
+    "odf.document.wellformed",
+    "odf.document.version",
+    "odf.document.schema-extended",
+    "odf.document.schema-strict",
+)
 ALLOWED_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 ODF_MEDIA_PREFIX = "application/vnd.oasis.opendocument."
 
@@ -56,6 +82,9 @@ class Validation:
     # Found only by strict validation: the document is extended, not strict, conforming.
     strict_problems: list[Problem] = field(default_factory=list)
     foreign: dict[str, list[str]] = field(default_factory=dict)
+    # Requirements the validator could not judge on this package, and why (never a pass).
+    undecided: dict[str, str] = field(default_factory=dict)
+    signature_files: list[str] = field(default_factory=list)
 
     @property
     def conforming(self) -> bool:
@@ -85,6 +114,8 @@ class Validation:
             "problems": [asdict(p) for p in self.problems],
             "strict_problems": [asdict(p) for p in self.strict_problems],
             "foreign": self.foreign,
+            "undecided": self.undecided,
+            "signature_files": self.signature_files,
         }
 
 
@@ -110,7 +141,9 @@ def validate_bytes(data: bytes, name: str, source: SchemaSource) -> Validation:
     _check_zip(package, result)
     manifest = _check_manifest(package, result, source)
     _check_mimetype(package, result, manifest)
-    _check_parts(package, result, source, manifest)
+    declared = _check_parts(package, result, source, manifest)
+    result.signature_files = [n for n in package.files() if signatures.is_signature_file(n)]
+    _check_signatures(package, result, source, declared)
     return result
 
 
@@ -261,7 +294,9 @@ def _check_mimetype(package: Package, result: Validation, manifest: Manifest | N
 
 def _check_parts(
     package: Package, result: Validation, source: SchemaSource, manifest: Manifest | None
-) -> None:
+) -> str | None:
+    """Well-formedness, versions and schema validity of the document's parts; returns the
+    version the document declares (None when it declares no supported one)."""
     present = [p for p in DOCUMENT_PARTS if package.entry(p) is not None]
     if "content.xml" not in present:
         result.problems.append(
@@ -283,7 +318,13 @@ def _check_parts(
                 trees.items()}
     declared = _check_versions(versions, manifest, result)
     if declared is None:
-        return
+        if not versions:
+            result.undecided["odf.document.version"] = (
+                "no XML part (content.xml, styles.xml, meta.xml, settings.xml) could be read")
+        for requirement in ("odf.package.manifest-valid", "odf.document.schema-extended",
+                            "odf.document.schema-strict"):
+            result.undecided[requirement] = "the document declares no supported ODF version"
+        return None
     if manifest is not None and manifest.tree is not None:
         # Validated against the schema of the version the document declares: a manifest
         # without manifest:version is then invalid, as the 1.2+ manifest schemas require it.
@@ -305,14 +346,50 @@ def _check_parts(
         result.problems.extend(extended)
         if not extended:
             result.strict_problems.extend(strict)
-    for signature in SIGNATURES:
-        if package.entry(signature) is None:
+    return declared
+
+
+def _check_signatures(package: Package, result: Validation, source: SchemaSource,
+                      declared: str | None) -> None:
+    """Part 2 §2.2.1 D and §5: each signature file is well-formed, valid against the dsig
+    schema and [xmldsig-core]; then every signature in it verifies against the package."""
+    stored = set(package.files())
+
+    def read(path: str) -> bytes | None:
+        try:
+            return package.read(path) if path in stored else None
+        except PackageError:
+            return None
+
+    for name in result.signature_files:
+        try:
+            data = package.read(name)
+        except PackageError as error:
+            result.problems.append(Problem("odf.package.zip", name, str(error)))
             continue
-        tree = _parse(package.read(signature), signature, "odf.document.wellformed", result)
-        if tree is not None:
-            result.parts.append(signature)
-            _relaxng(tree, signature, "odf.package.signatures-valid",
-                     compiled(source, declared, "dsig-schema"), result.problems)
+        tree = _parse(data, name, WELLFORMED_SIGNATURES, result)
+        if tree is None:
+            continue
+        result.parts.append(name)
+        found: list[Problem] = []
+        if declared is None:
+            result.undecided[WELLFORMED_SIGNATURES] = (
+                "the document declares no supported ODF version, so no dsig schema applies")
+        else:
+            _relaxng(tree, name, WELLFORMED_SIGNATURES,
+                     compiled(source, declared, "dsig-schema"), found)
+        found += [Problem(WELLFORMED_SIGNATURES, name, f.message, f.line, None, f.xpath)
+                  for f in signatures.structure_findings(tree.getroot())]
+        result.problems.extend(found)
+        if found or declared is None:
+            result.undecided.setdefault(VERIFIED_SIGNATURES,
+                                        f"{name} is not a well-formed signature file")
+            continue
+        verification = signatures.verify(tree.getroot(), read)
+        result.problems.extend(Problem(VERIFIED_SIGNATURES, name, f.message, f.line, None,
+                                       f.xpath) for f in verification.problems)
+        if verification.undecided:
+            result.undecided[VERIFIED_SIGNATURES] = "; ".join(verification.undecided)
 
 
 def _check_versions(

@@ -524,6 +524,11 @@ def _empty_jwks(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse
     return response.with_json({**data, "keys": []})
 
 
+def _second_audience_without_azp(claims: dict[str, Any]) -> None:
+    claims["aud"] = [claims["aud"], "other-client"]
+    claims.pop("azp", None)
+
+
 def _same_kid(key: dict[str, Any]) -> None:
     key["kid"] = "signing-key"
 
@@ -700,8 +705,7 @@ FAULTS = [
     Fault("id-token-azp-missing",
           "The ID token has a second audience but no azp.",
           ("oidc.id-token.azp",),
-          on_response=_edit_id_token(lambda c: (c.update(aud=[c["aud"], "other-client"]),
-                                                c.pop("azp", None)))),
+          on_response=_edit_id_token(_second_audience_without_azp)),
     Fault("id-token-sub-too-long",
           "The ID token's sub is 300 characters long.",
           ("oidc.id-token.sub",),

@@ -225,7 +225,7 @@ def unverified_claims(token: str) -> dict[str, Any]:
         raise_failure(f"the ID token is not a compact JWS with a JSON payload ({error})")
     if not isinstance(data, dict):
         raise_failure("the ID token's payload is not a JSON object")
-    return data
+    return dict(data)
 
 
 def unverified_header(token: str) -> dict[str, Any]:
@@ -275,4 +275,4 @@ def json_body(response: requests.Response, what: str) -> dict[str, Any]:
                       f"{response.headers.get('Content-Type')})")
     if not isinstance(data, dict):
         raise_failure(f"{what} is not a JSON object")
-    return data
+    return dict(data)

@@ -5,17 +5,43 @@ from __future__ import annotations
 import socket
 import time
 from abc import ABC, abstractmethod
-from pathlib import Path
-from typing import Any, ClassVar
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, ClassVar
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from conformance.candidate.manifest import LoadedManifest, expand
 from conformance.errors import CandidateError, InputError
 from conformance.tomlfile import describe_validation_error
 
 LOG_TAIL_LINES = 30
+
+
+def _stays_inside(files: dict[str, str], absolute_allowed: bool) -> dict[str, str]:
+    """File names a manifest gives must stay inside the directory they are written into."""
+    for name in files:
+        path = PurePosixPath(name)
+        if path.is_absolute() and not absolute_allowed:
+            raise ValueError(f"file name {name!r} is absolute; give a name inside the "
+                             "candidate's working directory")
+        if ".." in path.parts or not path.parts or name.strip() != name:
+            raise ValueError(f"file name {name!r} leaves the directory it is written into")
+    return files
+
+
+def path_inside(base: Path, name: str, field: str) -> Path:
+    """BASE/NAME, refused (exit 2) if NAME, once expanded, leads out of BASE."""
+    target = (base / name.lstrip("/")).resolve()
+    if not target.is_relative_to(base.resolve()):
+        raise InputError(f"manifest field {field!r}: file name {name!r} leaves {base}")
+    return target
+
+
+# ``launch.files``: names relative to the candidate's working directory.
+WorkdirFiles = Annotated[dict[str, str], AfterValidator(lambda f: _stays_inside(f, False))]
+# Container files: absolute paths inside the container, never with "..".
+ContainerFiles = Annotated[dict[str, str], AfterValidator(lambda f: _stays_inside(f, True))]
 
 
 class ReadinessProbe(BaseModel):

@@ -18,7 +18,12 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from conformance.candidate.launchers.base import Launcher, RunningCandidate
+from conformance.candidate.launchers.base import (
+    Launcher,
+    RunningCandidate,
+    WorkdirFiles,
+    path_inside,
+)
 from conformance.candidate.manifest import expand
 from conformance.errors import CandidateError
 
@@ -30,7 +35,7 @@ class CommandSettings(BaseModel):
         default_factory=list, description="executables that must be found on PATH"
     )
     env: dict[str, str] = Field(default_factory=dict)
-    files: dict[str, str] = Field(
+    files: WorkdirFiles = Field(
         default_factory=dict, description="files written into {workdir} before start (mode 0600)"
     )
     probe: list[str] | None = Field(
@@ -69,7 +74,8 @@ class CommandLauncher(Launcher):
             "bindir": str(Path(sys.executable).parent),
         }
         for name, content in settings.files.items():
-            target = self.workdir / expand(name, self.template_values, "launch.files")
+            expanded = expand(name, self.template_values, "launch.files")
+            target = path_inside(self.workdir, expanded, "launch.files")
             target.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

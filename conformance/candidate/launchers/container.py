@@ -18,10 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from conformance.candidate.launchers import cleanup, reaper
 from conformance.candidate.launchers.base import (
+    ContainerFiles,
     Launcher,
     ReadinessProbe,
     RunningCandidate,
     free_loopback_port,
+    path_inside,
 )
 from conformance.candidate.launchers.runtime import ensure_container_api
 from conformance.candidate.manifest import expand
@@ -41,7 +43,7 @@ class ServiceSettings(BaseModel):
     entrypoint: list[str] | None = None
     command: list[str] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict)
-    files: dict[str, str] = Field(default_factory=dict, description="container path -> content")
+    files: ContainerFiles = Field(default_factory=dict, description="container path -> content")
 
 
 class ContainerSettings(ServiceSettings):
@@ -162,7 +164,7 @@ class ContainerLauncher(Launcher):
 
     def _write_file(self, service: str, path: str, content: str, field: str) -> str:
         assert self.files_dir is not None
-        target = self.files_dir / service / path.lstrip("/")
+        target = path_inside(self.files_dir / service, path, f"{field}.files")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(expand(content, self.template_values, f"{field}.files"), "utf-8")
         target.chmod(0o600)

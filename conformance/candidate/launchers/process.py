@@ -24,7 +24,9 @@ from conformance.candidate.launchers.base import (
     Launcher,
     ReadinessProbe,
     RunningCandidate,
+    WorkdirFiles,
     free_loopback_port,
+    path_inside,
     read_log_tail,
 )
 from conformance.candidate.manifest import expand
@@ -39,7 +41,7 @@ class ProcessSettings(BaseModel):
 
     command: list[str] = Field(min_length=1)
     env: dict[str, str] = Field(default_factory=dict)
-    files: dict[str, str] = Field(
+    files: WorkdirFiles = Field(
         default_factory=dict, description="files written into {workdir} before start (mode 0600)"
     )
     ready: ReadinessProbe = ReadinessProbe()
@@ -82,7 +84,8 @@ class ProcessLauncher(Launcher):
             "manifest_dir": str(self.loaded.path.parent),
         }
         for name, content in settings.files.items():
-            target = self.workdir / expand(name, self.template_values, "launch.files")
+            expanded = expand(name, self.template_values, "launch.files")
+            target = path_inside(self.workdir, expanded, "launch.files")
             target.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

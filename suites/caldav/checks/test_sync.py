@@ -23,6 +23,13 @@ def entries_by_path(response: requests.Response, what: str) -> dict[str, dav.Dav
     return {dav.path_of(e.href).rstrip("/"): e for e in dav.parse_multistatus(response, what)}
 
 
+def reported(response: requests.Response, what: str) -> list[tuple[str, int | None]]:
+    """Each DAV:response of a sync-collection answer: its path and status, in order (a
+    member listed twice appears twice)."""
+    return [(dav.path_of(e.href).rstrip("/"), status_of(e))
+            for e in dav.parse_multistatus(response, what)]
+
+
 def status_of(entry: dav.DavResponse) -> int | None:
     if entry.status is not None:
         return entry.status
@@ -70,13 +77,13 @@ def test_initial_sync_lists_every_member(dav_session: RecordingSession, calendar
     dav.store(dav_session, gone, ical.simple_event())
     if not 200 <= dav_session.request("DELETE", gone).status_code < 300:
         cant_tell("could not delete a member before the initial sync")
-    found = entries_by_path(sync(dav_session, calendar, ""), "initial sync-collection")
-    wanted = {dav.path_of(m) for m in members}
-    expect(wanted <= set(found), "the initial sync lists every member",
-           expected=sorted(wanted), actual=sorted(found))
-    removed = sorted(p for p, e in found.items() if status_of(e) == 404)
+    listed = reported(sync(dav_session, calendar, ""), "initial sync-collection")
+    removed = sorted(p for p, status in listed if status == 404)
     expect(removed == [], "the initial sync reports no removed members", expected=[],
            actual=removed)
+    # RFC 6578 §3.4: all member URLs, and only those: each member once, nothing else.
+    expect_equal(sorted(p for p, _ in listed), sorted(dav.path_of(m) for m in members),
+                 "members the initial sync lists")
 
 
 @pytest.mark.requirement("caldav.sync.response-token")
@@ -116,14 +123,16 @@ def test_incremental_sync_reports_new_and_changed(dav_session: RecordingSession,
     dav.store(dav_session, created, ical.simple_event(None, "created"))
     changed = members[1]
     dav.store(dav_session, changed, ical.simple_event(uid_of(changed), "second version"))
-    found = entries_by_path(sync(dav_session, calendar, token), "incremental sync-collection")
+    listed = reported(sync(dav_session, calendar, token), "incremental sync-collection")
     for url, what in ((created, "created"), (changed, "modified")):
-        entry = found.get(dav.path_of(url))
-        expect(entry is not None, f"the incremental sync reports the {what} member",
-               expected=dav.path_of(url), actual=sorted(found))
-        assert entry is not None
-        expect(status_of(entry) != 404, f"the {what} member is not reported as removed",
-               expected="a propstat", actual=status_of(entry))
+        statuses = [status for path, status in listed if path == dav.path_of(url)]
+        expect(statuses != [], f"the incremental sync reports the {what} member",
+               expected=dav.path_of(url), actual=listed)
+        expect(404 not in statuses, f"the {what} member is not reported as removed",
+               expected="a propstat", actual=statuses)
+    # Exactly the two changes: the untouched members did not change since the token.
+    expect_equal(sorted(p for p, _ in listed), sorted(dav.path_of(u) for u in (created, changed)),
+                 "members the incremental sync reports after one creation and one change")
 
 
 @pytest.mark.requirement("caldav.sync.removed-members")
@@ -134,12 +143,17 @@ def test_incremental_sync_reports_removed_with_404(dav_session: RecordingSession
     response = dav_session.request("DELETE", dropped)
     if not 200 <= response.status_code < 300:
         cant_tell(f"DELETE of a member answered {response.status_code}")
-    found = entries_by_path(sync(dav_session, calendar, token), "incremental sync-collection")
+    response = sync(dav_session, calendar, token)
+    found = entries_by_path(response, "incremental sync-collection")
     entry = found.get(dav.path_of(dropped))
     expect(entry is not None, "the incremental sync reports the removed member",
            expected=dav.path_of(dropped), actual=sorted(found))
     assert entry is not None
     expect_equal(entry.status, 404, "DAV:status of the removed member's response")
+    # Exactly the one removal: the other members did not change since the token.
+    expect_equal([p for p, _ in reported(response, "incremental sync-collection")],
+                 [dav.path_of(dropped)], "members the incremental sync reports after one "
+                 "removal")
 
 
 @pytest.mark.requirement("caldav.sync.invalid-token")

@@ -8,33 +8,16 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.api import CheckFailure, cant_tell, current_evidence
+from conformance.api import CheckFailure, cant_tell, current_evidence, inapplicable
 from suites.odf.runner import RoundTrip, saved
-from suites.odf.validate import Validation
+from suites.odf.validate import (
+    REQUIREMENTS,
+    VERIFIED_SIGNATURES,
+    WELLFORMED_SIGNATURES,
+    Validation,
+)
 
 DOCUMENTS = ("text-basic", "text-unicode", "sheet-basic")
-REQUIREMENTS = (
-    "odf.package.zip",
-    "odf.package.compression",
-    "odf.package.unique-names",
-    "odf.package.manifest-present",
-    "odf.package.manifest-wellformed",
-    "odf.package.manifest-valid",
-    "odf.package.manifest-root",
-    "odf.package.manifest-lists-files",
-    "odf.package.manifest-entries-exist",
-    "odf.package.mimetype-present",
-    "odf.package.mimetype-first",
-    "odf.package.mimetype-stored",
-    "odf.package.mimetype-no-extra",
-    "odf.package.mimetype-matches",
-    "odf.package.signatures-valid",
-    "odf.document.content-present",
-    "odf.document.wellformed",
-    "odf.document.version",
-    "odf.document.schema-extended",
-    "odf.document.schema-strict",
-)
 MANIFEST_READ = ("odf.package.manifest-present", "odf.package.manifest-wellformed")
 # What must hold before a requirement can be judged at all (else: cantTell, not a pass).
 PREREQUISITES: dict[str, tuple[str, ...]] = {
@@ -49,8 +32,12 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "odf.document.schema-extended": ("odf.document.wellformed", "odf.document.version"),
     "odf.document.schema-strict": ("odf.document.wellformed", "odf.document.version",
                                    "odf.document.schema-extended"),
-    "odf.package.signatures-valid": ("odf.document.version",),
+    WELLFORMED_SIGNATURES: ("odf.document.version",),
+    VERIFIED_SIGNATURES: (WELLFORMED_SIGNATURES,),
 }
+# Part 2 §2.2.1 D: a package "may contain" signature files; without one these do not apply.
+NO_SIGNATURES = ("the package holds no META-INF/documentsignatures.xml (nor any other "
+                 "META-INF/*signatures* file; signing is optional, ODF 1.3 Part 2 §2.2.1 D, §3.5)")
 SHOWN = 8
 
 
@@ -58,11 +45,19 @@ def judge(validation: Validation, requirement: str) -> None:
     """Fail with evidence when ``validation`` breaks ``requirement``."""
     if requirement != "odf.package.zip" and validation.problems_for("odf.package.zip"):
         cant_tell("the saved file is not a readable ZIP archive")
-    blocked = [r for r in PREREQUISITES.get(requirement, ()) if validation.problems_for(r)]
+    if (requirement in (WELLFORMED_SIGNATURES, VERIFIED_SIGNATURES)
+            and not validation.signature_files):
+        inapplicable(NO_SIGNATURES, "the saved document is not signed, so there is no "
+                     "signature to check")
+    blocked = [r for r in PREREQUISITES.get(requirement, ())
+               if validation.problems_for(r) or r in validation.undecided]
     if blocked:
-        cant_tell(f"cannot judge while {', '.join(blocked)} fails")
+        cant_tell(f"cannot judge while {', '.join(blocked)} fails or is undecided")
     problems = validation.problems_for(requirement)
     if not problems:
+        if requirement in validation.undecided:
+            # Nothing was found because nothing could be looked at: never a pass.
+            cant_tell(f"{requirement} cannot be judged: {validation.undecided[requirement]}")
         return
     log = current_evidence()
     if log is not None:

@@ -92,14 +92,14 @@ def test_registration_endpoint(metadata: dict[str, Any]) -> None:
 
 @pytest.mark.requirement("oidc.discovery.response-types")
 def test_response_types_include_code(metadata: dict[str, Any]) -> None:
-    values = metadata.get("response_types_supported")
+    values: Any = metadata.get("response_types_supported")
     expect(isinstance(values, list), "response_types_supported is a list", actual=values)
     expect("code" in values, "response_types_supported contains \"code\"", actual=values)
 
 
 @pytest.mark.requirement("oidc.discovery.subject-types")
 def test_subject_types(metadata: dict[str, Any]) -> None:
-    values = metadata.get("subject_types_supported")
+    values: Any = metadata.get("subject_types_supported")
     expect(isinstance(values, list) and bool(values), "subject_types_supported is a non-empty "
            "list", actual=values)
     expect(all(v in ("public", "pairwise") for v in values),
@@ -108,7 +108,7 @@ def test_subject_types(metadata: dict[str, Any]) -> None:
 
 @pytest.mark.requirement("oidc.discovery.id-token-algs")
 def test_id_token_algorithms_include_rs256(metadata: dict[str, Any]) -> None:
-    values = metadata.get("id_token_signing_alg_values_supported")
+    values: Any = metadata.get("id_token_signing_alg_values_supported")
     expect(isinstance(values, list), "id_token_signing_alg_values_supported is a list",
            actual=values)
     expect("RS256" in values, "id_token_signing_alg_values_supported includes RS256",

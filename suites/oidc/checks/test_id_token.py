@@ -99,14 +99,15 @@ def test_azp(claims: dict[str, Any], code_flow: CodeFlow) -> None:
 
 @pytest.mark.requirement("oidc.id-token.exp")
 def test_exp(claims: dict[str, Any]) -> None:
-    exp = claims.get("exp")
+    exp: Any = claims.get("exp")
     expect(numeric(exp), "exp is a number", actual=exp)
     expect(exp > time.time() - SKEW_SECONDS, "exp is in the future", actual=exp)
 
 
 @pytest.mark.requirement("oidc.id-token.iat")
 def test_iat(claims: dict[str, Any], code_flow: CodeFlow) -> None:
-    iat, exp = claims.get("iat"), claims.get("exp")
+    iat: Any = claims.get("iat")
+    exp: Any = claims.get("exp")
     expect(numeric(iat), "iat is a number", actual=iat)
     expect(iat <= time.time() + SKEW_SECONDS, "iat is not in the future", actual=iat)
     # The token was issued during this flow: an iat from before it is not its issue time.
@@ -134,7 +135,7 @@ def test_auth_time_with_max_age(claims: dict[str, Any], code_flow: CodeFlow,
     """After the Foundation's oidcc-max-age-10000: auth_time is returned for max_age, is the
     time the End-User logged in during the flow, and a second request with max_age=10000
     right after does not ask for the login again and keeps that auth_time (Core §2, §3.1.2.1)."""
-    auth_time = claims.get("auth_time")
+    auth_time: Any = claims.get("auth_time")
     expect(numeric(auth_time), "auth_time is present when max_age was requested",
            actual=auth_time)
     expect(code_flow.started - SKEW_SECONDS <= auth_time <= time.time() + SKEW_SECONDS,

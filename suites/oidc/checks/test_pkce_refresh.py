@@ -111,7 +111,8 @@ def test_refresh_id_token(flows: Flows, client: rp.Client,
     renewed = rp.unverified_claims(body["id_token"])
     for claim in ("iss", "sub", "aud"):
         expect_equal(renewed.get(claim), first.get(claim), f"{claim} of the refreshed ID token")
-    iat, first_iat = renewed.get("iat"), first.get("iat")
+    iat: Any = renewed.get("iat")
+    first_iat: Any = first.get("iat")
     earliest = max(asked - SKEW_SECONDS, first_iat if numeric(first_iat) else 0)
     # Core §12.2: iat is the time the new ID token is issued, i.e. during this request.
     expect(numeric(iat) and earliest <= iat <= time.time() + SKEW_SECONDS,
