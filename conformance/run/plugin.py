@@ -20,7 +20,7 @@ import pytest
 
 from conformance.candidate.context import CandidateContext
 from conformance.candidate.launchers import launcher_of
-from conformance.candidate.launchers.cleanup import install_signal_handlers
+from conformance.candidate.launchers.cleanup import install_signal_handlers, interruption
 from conformance.candidate.manifest import resolve_artefact, resolve_manifest
 from conformance.check.evidence import EvidenceLog, bind_evidence, unbind_evidence
 from conformance.check.observations import set_observer
@@ -298,16 +298,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # A second Ctrl-C, or a SIGTERM passed on by the harness while this process is already
     # finishing, must not cut the report short: what was recorded is written out.
     previous_term = signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _finish(session, state, exitstatus)
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # Back to the harness's own handlers, which ignore a signal once one interrupted
+        # the run, so a late one cannot print a traceback over the summary.
+        signal.signal(signal.SIGINT, previous_int)
         signal.signal(signal.SIGTERM, previous_term)
 
 
 def _finish(session: pytest.Session, state: RunState, exitstatus: int) -> None:
-    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and state.exit_code is None
+    # Once a signal arrived the run is interrupted, whatever pytest's status says by now.
+    signalled = interruption() is not None
+    interrupted = state.exit_code is None and (
+        signalled or exitstatus == pytest.ExitCode.INTERRUPTED
+    )
     if interrupted:
         state.stop_reason = "interrupted (Ctrl-C or SIGTERM)"
         state.stream.incident("interrupted", state.stop_reason)

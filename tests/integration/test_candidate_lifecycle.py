@@ -19,7 +19,7 @@ import pytest
 import tomli_w
 
 from conformance.locations import bundled_candidates_dir
-from tests.integration.conftest import conformance, read_report
+from tests.integration.conftest import PROJECT, conformance, read_report
 
 
 def port_of(log: Path) -> int:
@@ -112,3 +112,58 @@ def test_interrupted_campaign_keeps_results_and_cleans_up(tmp_path: Path, signum
     recorded = [json.loads(line) for line in (output / "journal.jsonl").read_text().splitlines()]
     assert len(report["checks"]) == sum(e["type"] == "check" for e in recorded) >= 3
     assert not answers(port), "the candidate still answers after the campaign stopped"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_second_signal_never_makes_an_interrupted_run_complete(
+    tmp_path: Path, signum: int
+) -> None:
+    """Two signals 50 ms apart to the pytest child: the run is still reported interrupted,
+    with no traceback, and the candidate is stopped."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", str(PROJECT / "suites" / "caldav"), "--candidate",
+         "radicale", "--campaign", "twice", "--output-root", str(tmp_path), "-p",
+         "no:cacheprovider", "--rootdir", str(PROJECT)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    output = tmp_path / "twice" / "radicale"
+    _wait_for_checks(output / "journal.jsonl", 3)
+    port = port_of(output / "candidate.log")
+    process.send_signal(signum)
+    time.sleep(0.05)
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stdout[-2000:] + stderr[-2000:]
+    assert "Traceback" not in stderr and "Traceback" not in stdout
+    report = read_report(output)
+    assert report["run"]["complete"] is False
+    assert report["run"]["stop_reason"].startswith("interrupted")
+    assert [e["kind"] for e in report["run"]["events"]][-1] == "interrupted"
+    assert not answers(port)
+
+
+def test_an_interrupted_sharded_campaign_stops_every_shard(tmp_path: Path) -> None:
+    """Ctrl-C to a campaign running two shards side by side: each report says interrupted,
+    the campaign exits 130, and no product is left running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conformance.cli", "run", "--candidate", "radicale",
+         "--candidate", "xandikos", "--workers", "2", "--campaign", "both",
+         "--output-root", str(tmp_path)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    for name in ("radicale", "xandikos"):
+        _wait_for_checks(tmp_path / "both" / name / "journal.jsonl", 2)
+    ports = [port_of(tmp_path / "both" / n / "candidate.log") for n in ("radicale", "xandikos")]
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=90)
+    assert process.returncode == 130, stdout[-2000:] + stderr[-2000:]
+    assert "Traceback" not in stderr
+    for name in ("radicale", "xandikos"):
+        report = read_report(tmp_path / "both" / name)
+        assert report["run"]["complete"] is False, name
+        assert report["run"]["stop_reason"].startswith("interrupted"), name
+    index = json.loads((tmp_path / "both" / "campaign.json").read_text())
+    assert {e["status"] for e in index["candidates"]} == {"interrupted"}
+    assert not any(answers(port) for port in ports)

@@ -42,15 +42,28 @@ def stop_all() -> None:
             item.stop()
 
 
+_interruption: list[str] = []
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    # Turn SIGTERM into the same path as Ctrl-C, so pytest finishes the session and the
-    # report is written before anything is stopped.
+    # Turn SIGTERM (and Ctrl-C) into one KeyboardInterrupt, so pytest finishes the session and
+    # the report is written before anything is stopped. The first signal is recorded at once;
+    # a second one while the run is already stopping must not cut that short.
+    if _interruption:
+        return
+    _interruption.append(signal.Signals(signum).name)
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def interruption() -> str | None:
+    """The signal that interrupted this process, once one did."""
+    return _interruption[0] if _interruption else None
 
 
 def install_signal_handlers() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
+        signal.signal(signal.SIGINT, _terminate)
 
 
 atexit.register(stop_all)
