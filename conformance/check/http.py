@@ -7,6 +7,12 @@ from urllib.parse import urljoin
 
 import requests
 
+from conformance.check.deadline import (
+    EXCHANGE_DEADLINE_SECONDS,
+    EXCHANGE_ENV,
+    configured,
+    deadline,
+)
 from conformance.check.evidence import record_response
 
 DEFAULT_TIMEOUT_SECONDS = 15.0
@@ -45,4 +51,8 @@ class RecordingSession(requests.Session):
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT_SECONDS)
         kwargs.setdefault("allow_redirects", False)
         target = self.url(url.decode() if isinstance(url, bytes) else url)
-        return super().request(method, target, *args, **kwargs)
+        shown = method.decode() if isinstance(method, bytes) else method
+        # The timeout above is per read; this bounds the whole exchange, body included.
+        limit = configured(EXCHANGE_ENV, EXCHANGE_DEADLINE_SECONDS)
+        with deadline(limit, f"{shown} {target}"):
+            return super().request(method, target, *args, **kwargs)

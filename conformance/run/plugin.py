@@ -36,6 +36,7 @@ from conformance.locations import bundled_candidates_dir
 from conformance.report.build import build_report
 from conformance.report.console import render_summary
 from conformance.report.events import CheckFinished, ObservationMade, Observed
+from conformance.run.deadlines import DeadlineGuard
 from conformance.run.outputs import write_run_outputs
 from conformance.run.plan import plan_run
 from conformance.run.results import Phase, check_result_from_phases
@@ -125,6 +126,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config.option, "hypothesis_seed"):
         config.option.hypothesis_seed = options.seed
     install_signal_handlers()
+    config.pluginmanager.register(DeadlineGuard(_stop_unanswered), "conformance-deadlines")
+
+
+def _stop_unanswered(item: pytest.Item, message: str) -> None:
+    state = _state(item.config)
+    if state is None or state.stop_reason is not None:
+        return
+    state.stream.incident("candidate-unresponsive", message)
+    state.stop_reason = message
+    state.exit_code = EXIT_CANDIDATE
+    item.session.shouldstop = message
 
 
 def _requirement_ids(item: pytest.Item) -> list[str]:
@@ -276,6 +288,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         item.nodeid, _requirement_ids(item), item.stash[PHASES], item.stash[EVIDENCE]
     )
     state.stream.emit(CheckFinished(check=result))
+    guard = item.config.pluginmanager.get_plugin("conformance-deadlines")
+    if isinstance(guard, DeadlineGuard):
+        guard.checked(item)
     running = state.candidate.running
     if running is not None and state.stop_reason is None:
         problem = running.exit_problem()

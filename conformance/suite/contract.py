@@ -34,6 +34,8 @@ class SuiteDeclaration:
     # dict of requirement id -> Exemption.
     exemptions: str | None = None
     settings: type[BaseModel] | None = None  # None: the suite reads no settings
+    # How long one check may take, setup to teardown (default 120 s; see check/deadline.py).
+    check_deadline_seconds: float | None = None
 
 
 def package_of(directory: Path) -> str:

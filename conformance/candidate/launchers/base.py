@@ -12,10 +12,15 @@ import requests
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from conformance.candidate.manifest import LoadedManifest, expand
+from conformance.check.deadline import DeadlineExceeded, deadline
 from conformance.errors import CandidateError, InputError
 from conformance.tomlfile import describe_validation_error
 
 LOG_TAIL_LINES = 30
+
+
+# One readiness probe may take this long in all, however slowly the candidate answers.
+PROBE_DEADLINE_SECONDS = 5.0
 
 
 def _stays_inside(files: dict[str, str], absolute_allowed: bool) -> dict[str, str]:
@@ -129,10 +134,10 @@ class Launcher(ABC):
 
     def wait_until_ready(self, endpoints: dict[str, str], probe: ReadinessProbe) -> None:
         """Poll the readiness probe until it answers, the candidate dies, or time runs out."""
-        deadline = time.monotonic() + probe.timeout
+        ends = time.monotonic() + probe.timeout
         target = endpoints["base"].rstrip("/") + "/" + (probe.http or "").lstrip("/")
         last_seen = "no answer yet"
-        while time.monotonic() < deadline:
+        while time.monotonic() < ends:
             problem = self.exit_problem()
             if problem:
                 raise CandidateError(
@@ -144,11 +149,13 @@ class Launcher(ABC):
                 if probe.http is None:
                     _tcp_connect(target)
                     return
-                response = requests.get(target, timeout=2, allow_redirects=False)
+                # A trickling answer defeats the per-read timeout: bound the whole probe too.
+                with deadline(PROBE_DEADLINE_SECONDS, f"readiness probe {target}"):
+                    response = requests.get(target, timeout=2, allow_redirects=False)
                 if response.status_code < probe.below_status:
                     return
                 last_seen = f"HTTP {response.status_code}"
-            except (requests.RequestException, OSError) as error:
+            except (requests.RequestException, OSError, DeadlineExceeded) as error:
                 last_seen = type(error).__name__
             time.sleep(probe.interval)
         raise CandidateError(
