@@ -13,9 +13,9 @@ from conformance.cli.common import (
     console,
     friendly,
     json_option,
-    optional_trust,
     parse_moment,
     policy_option,
+    required_trust,
     trust_option,
 )
 from conformance.errors import InputError
@@ -53,7 +53,7 @@ def verify(
     Exit 0 only when everything holds; otherwise 1 with every reason listed.
     """
     at = parse_moment(at_text)
-    trust = optional_trust(trust_path)
+    trust = required_trust(trust_path)
     policy = load_policy(policy_path)
     snapshot: Snapshot | None = None
     snapshot_reasons: list[str] = []

@@ -76,6 +76,10 @@ def _trusted_key(entry: dict[str, Any], where: str) -> TrustedKey:
     unknown = set(entry) - {"id", "holder", "role", "public_key", "valid_from", "valid_until"}
     if unknown:
         raise InputError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for name in ("id", "holder", "public_key"):
+        if not isinstance(entry[name], str) or not entry[name].strip():
+            raise InputError(f"{where}: field '{name}' must be a non-empty string "
+                             f"(got {entry[name]!r})")
     role = entry["role"]
     if role not in ROLES:
         raise InputError(f"{where}: field 'role' must be 'auditor' or 'vendor' (got {role!r})")

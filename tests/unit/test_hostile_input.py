@@ -4,6 +4,7 @@ candidate's directory (issue: hostile input and hostile candidates)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from conformance.errors import InputError
 from conformance.jsonfile import check_depth, loads_bounded
 from conformance.locations import bundled_candidates_dir
 from conformance.tomlfile import read_toml
+from conformance.trust.trust_list import load_trust_list
+from tests.unit.signing_support import signer, write_trust
 
 RADICALE = bundled_candidates_dir() / "radicale.toml"
 DEEP = "[" * 1100 + "]" * 1100
@@ -51,10 +54,28 @@ def test_deeply_nested_json_is_refused_not_a_crash() -> None:
 def test_verify_of_a_deeply_nested_envelope_says_why(tmp_path: Path) -> None:
     envelope = tmp_path / "report.dsse.json"
     envelope.write_text(DEEP)
-    code, output = invoke("verify", str(envelope), "--json")
+    trust = tmp_path / "trust.toml"
+    write_trust(trust, signer())
+    args = ["verify", str(envelope), "--trust", str(trust), "--json"]
+    code, output = invoke(*args)
     assert code == 1
     assert "nested deeper than 64 levels" in output
-    assert json.loads(CliRunner().invoke(main, ["verify", str(envelope), "--json"]).output)
+    assert json.loads(CliRunner().invoke(main, args).output)["authentic"] is False
+
+
+def test_verify_without_a_trust_list_is_a_usage_error(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONFORMANCE_TRUST_LIST", raising=False)
+    code, output = invoke("verify", str(tmp_path))
+    assert code == 2 and "a trust list is needed" in output
+
+
+def test_a_trust_list_holder_must_be_text(tmp_path: Path) -> None:
+    trust = tmp_path / "trust.toml"
+    write_trust(trust, signer())
+    trust.write_text(re.sub(r'holder = "[^"]*"', "holder = 42", trust.read_text()))
+    with pytest.raises(InputError, match="field 'holder' must be a non-empty string"):
+        load_trust_list(trust)
 
 
 def test_rebuild_of_a_deeply_nested_journal_says_why(tmp_path: Path) -> None:
