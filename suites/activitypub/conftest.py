@@ -27,12 +27,15 @@ from suites.activitypub.remote import AS_CONTEXT, Delivery, LocalActor, RemoteSe
 from suites.activitypub.scenarios import (
     CandidateUser,
     DeletedNote,
+    FollowLedger,
     FollowOutcome,
     PostedNote,
     create_matches,
     follow,
 )
 from suites.activitypub.streams import PUBLIC, as_list, url_of
+
+ACTOR_NAMES = ("eos-alice", "eos-bob", "eos-carol", "eos-dave", "eos-erin", "eos-mallory")
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +52,7 @@ def delivery_timeout(ap_settings: dict[str, Any]) -> float:
 def remote() -> Iterator[RemoteServer]:
     from suites.activitypub.faults import FAULTS
 
-    server = RemoteServer(("eos-alice", "eos-bob", "eos-carol", "eos-dave", "eos-mallory")).start()
+    server = RemoteServer(ACTOR_NAMES).start()
     fault = active_fault(FAULTS)
     proxy = None
     if fault is not None and fault.inbound is not None:
@@ -134,14 +137,36 @@ def user(fed: FederationClient, actor_id: str, actor: dict[str, Any],
 
 
 @pytest.fixture(scope="session")
+def ledger() -> FollowLedger:
+    return FollowLedger()
+
+
+@pytest.fixture(scope="session")
 def followed(remote: RemoteServer, fed: FederationClient, user: CandidateUser,
              ap_settings: dict[str, Any], me: LocalActor, inbox: str,
-             delivery_timeout: float) -> FollowOutcome:
+             delivery_timeout: float, ledger: FollowLedger) -> FollowOutcome:
     """The harness's eos-alice follows the candidate's actor (once per run)."""
     outcome = follow(remote, fed, user, ap_settings, me, inbox, delivery_timeout)
     if not 200 <= outcome.response_status < 300:
         cant_tell(f"the inbox refused a correctly signed Follow (HTTP {outcome.response_status})")
+    if outcome.accept is not None:
+        ledger.followers.add(me.id)
     return outcome
+
+
+@pytest.fixture
+def own_note(user: CandidateUser) -> str:
+    """The id of a new public Note the candidate's user posts (one per check) for others to
+    interact with."""
+    location = user.post({"@context": AS_CONTEXT, "type": "Create", "actor": user.actor_id,
+                          "to": [PUBLIC],
+                          "object": {"type": "Note", "attributedTo": user.actor_id,
+                                     "content": "conformance note to like", "to": [PUBLIC]}})
+    create = user.fetch(location) if location else None
+    note = url_of(create.get("object")) if create is not None else None
+    if note is None:
+        cant_tell(f"the user's Create (Location {location}) does not name its Note")
+    return note
 
 
 @pytest.fixture(scope="session")

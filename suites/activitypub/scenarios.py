@@ -37,13 +37,17 @@ class CandidateUser:
                       "make the candidate's user act")
 
     def document(self) -> dict[str, Any]:
+        return self.fetch(self.actor_id) or self.actor
+
+    def fetch(self, url: str) -> dict[str, Any] | None:
+        """``url`` as the user sees it (a JSON object), or None."""
         self._require()
-        response = self.fed.get(self.actor_id, None, extra=self.headers)
+        response = self.fed.get(url, None, extra=self.headers)
         try:
             value = response.json()
         except ValueError:
             value = None
-        return value if isinstance(value, dict) else self.actor
+        return value if isinstance(value, dict) else None
 
     def post(self, activity: dict[str, Any]) -> str | None:
         """Posts to the user's outbox; the Location of the new activity, if given."""
@@ -98,6 +102,16 @@ def activity(remote: RemoteServer, kind: str, by: LocalActor, obj: Any,
              "actor": by.id, "object": obj, **extra}
     remote.publish(value)
     return value
+
+
+@dataclass
+class FollowLedger:
+    """Who the harness knows to follow the candidate's user, and whom the user follows, from
+    the Accepts and Undos of this run: what the collections must list exactly (the candidate
+    is a fresh instance, so nobody else is in them)."""
+
+    followers: set[str] = field(default_factory=set)
+    following: set[str] = field(default_factory=set)
 
 
 @dataclass

@@ -5,6 +5,7 @@ list."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 PUBLIC_FORMS = {PUBLIC, "as:Public", "Public"}
@@ -17,6 +18,21 @@ def url_of(value: Any) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("id"), str):
         return str(value["id"])
     return None
+
+
+def http_url(value: Any) -> str | None:
+    """An absolute http(s) URL given as a string or as an object with an id; an empty string,
+    a relative reference or another scheme is not one (a property "present" as "" is absent)."""
+    url = url_of(value)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def ids_of(values: list[Any]) -> list[str]:
+    """The ids of a collection's items (IRIs or embedded objects), in order, repeats kept."""
+    return [i for i in (url_of(v) for v in values) if i is not None]
 
 
 def as_list(value: Any) -> list[Any]:

@@ -3,8 +3,8 @@ directory, sending and reading events, /sync and filters, typing (see faults.py 
 shared transforms and the rest of the catalogue).
 
 Each imitates a server bug as a client sees it: a create option ignored, a membership change
-answered but never made, a refusal turned into a success, a long-poll that never waits, a
-timeline limit off by one, a list with an entry too many.
+answered but never made, a refusal turned into a success, a long-poll that never waits, an
+emptied timeline, a list with an entry too many.
 """
 
 from __future__ import annotations
@@ -135,8 +135,9 @@ def _alias_join_answer(request: ProxyRequest, response: ProxyResponse) -> ProxyR
     return response.with_json({"room_id": body.get("room_id")})
 
 
-class _JoinedRoomsKeepLeft:
-    """Remembers the rooms each access token left and lists them in its joined_rooms again."""
+class _LeftRoomsStillJoined:
+    """Remembers the rooms each access token left and reports them as joined again, in
+    GET /joined_rooms and under rooms.join of /sync."""
 
     def __init__(self) -> None:
         self.left: dict[str, list[str]] = {}
@@ -147,11 +148,20 @@ class _JoinedRoomsKeepLeft:
             self.left.setdefault(_token(request), []).append(room)
             return response
         body = response.json_object()
-        if not request.path_only.endswith("/joined_rooms") or body is None:
+        left = self.left.get(_token(request), [])
+        if body is None or not left:
             return response
-        rooms = list(body.get("joined_rooms", []))
-        rooms += [r for r in self.left.get(_token(request), []) if r not in rooms]
-        return response.with_json(dict(body, joined_rooms=rooms))
+        if request.path_only.endswith("/joined_rooms"):
+            rooms = list(body.get("joined_rooms", []))
+            return response.with_json(dict(body, joined_rooms=rooms + [
+                r for r in left if r not in rooms]))
+        if _is_sync(request) and "since" not in request.query:
+            joined = body.setdefault("rooms", {}).setdefault("join", {})
+            for room_id in left:
+                joined.setdefault(room_id, {"timeline": {"events": [], "limited": False},
+                                            "state": {"events": []}})
+            return response.with_json(body)
+        return response
 
 
 class _InvitedAsJoined:
@@ -266,11 +276,11 @@ def _joined_timelines(body: Any) -> list[dict[str, Any]]:
             if isinstance(room, dict)]
 
 
-def _limit_off_by_one(body: Any) -> Any:
-    """A cut timeline loses one event too many: its oldest."""
+def _limited_timeline_empty(body: Any) -> Any:
+    """A timeline cut by the limit comes without events: only the gap and its prev_batch."""
     for timeline in _joined_timelines(body):
-        if timeline.get("limited") and timeline.get("events"):
-            timeline["events"] = timeline["events"][1:]
+        if timeline.get("limited"):
+            timeline["events"] = []
     return body
 
 
@@ -378,10 +388,11 @@ FAULTS: list[Fault] = [
           "GET of an unknown filter answers 200 with an empty filter instead of 404.",
           ("matrix.filter.unknown",),
           on_response=_status(_is_filter_get, 404, 200, {})),
-    Fault("timeline-limit-off-by-one",
-          "A timeline cut to the filter's limit loses one event more: its oldest.",
+    Fault("limited-timeline-empty",
+          "A timeline cut by the filter's limit comes with no events, only limited and "
+          "prev_batch.",
           ("matrix.filter.applied", "matrix.sync.timeline-limit"),
-          on_response=_edit_json(_is_sync, _limit_off_by_one)),
+          on_response=_edit_json(_is_sync, _limited_timeline_empty)),
     # /sync
     Fault("sync-since-inclusive",
           "An incremental /sync repeats the timeline events of the batch its token ended.",
@@ -438,10 +449,11 @@ FAULTS: list[Fault] = [
           ("matrix.room.power-levels",),
           on_response=_edit_json(_path_has("/state/m.room.power_levels", method="GET"),
                                  _everyone_at_creator_level)),
-    Fault("joined-rooms-keep-left",
-          "Rooms the user left are still listed by GET /joined_rooms.",
-          ("matrix.room.joined-rooms", "matrix.membership.leave"),
-          on_response=_JoinedRoomsKeepLeft()),
+    Fault("left-rooms-still-joined",
+          "Rooms the user left are still reported as joined, by GET /joined_rooms and under "
+          "rooms.join of an initial /sync.",
+          ("matrix.room.joined-rooms", "matrix.membership.leave", "matrix.sync.initial"),
+          on_response=_LeftRoomsStillJoined()),
     Fault("joined-members-include-invited",
           "GET /joined_members also lists users only invited.",
           ("matrix.room.joined-members",),

@@ -21,4 +21,6 @@ SUITE = SuiteDeclaration(
     exemptions="faults:EXEMPTIONS",
     commands="commands:COMMANDS",
     settings=ODFSettings,
+    # An office suite converting a document may take minutes on a loaded machine.
+    check_deadline_seconds=900,
 )

@@ -81,8 +81,10 @@ def validate(files: tuple[Path, ...], as_json: bool, schemas: Path | None, offli
 @schemas_option
 @offline_option
 def faults(schemas: Path | None, offline: bool) -> None:
-    """Apply every fault of the catalogue to a valid generated document and show that the
-    validator reports the requirements each must break."""
+    """Apply every package and document fault of the catalogue to a valid generated document
+    and show that the validator reports the requirements each must break. Content and
+    consumer faults need a product in front of them: tests/integration/test_odf_faults.py
+    runs those through the suite's checks."""
     source = _source(schemas, offline)
     try:
         base = build_corpus(0)[0]
@@ -91,15 +93,20 @@ def faults(schemas: Path | None, offline: bool) -> None:
         if not clean.conforming or clean.strict_problems:
             click.echo(f"the base document is not strictly conforming: {clean.problems[:3]}")
             sys.exit(1)
-        for fault in FAULTS:
-            found = validate_bytes(fault.corrupt(base.data), fault.name, source).broken()
+        validated = [f for f in FAULTS if f.validated]
+        for fault in validated:
+            damaged = fault.corrupt(base.data)
+            assert damaged is not None  # only content faults write no document
+            found = validate_bytes(damaged, fault.name, source).broken()
             caught = set(fault.breaks) <= found
             missed += not caught
             click.echo(f"{'caught' if caught else 'MISSED'}  {fault.name:26} "
                        f"{', '.join(fault.breaks)}")
     except ConformanceError as error:
         _fail(error)
-    click.echo(f"{len(FAULTS) - missed} of {len(FAULTS)} faults caught")
+    click.echo(f"{len(validated) - missed} of {len(validated)} validator faults caught; "
+               f"{len(FAULTS) - len(validated)} content and consumer faults are proven "
+               "against a real product by the suite's integration test")
     sys.exit(1 if missed else 0)
 
 

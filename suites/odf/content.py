@@ -71,7 +71,7 @@ class Content:
     tables: list[list[list[str]]] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     images: list[str] = field(default_factory=list)
-    image_files: set[str] = field(default_factory=set)
+    image_files: dict[str, bytes] = field(default_factory=dict)  # stored file -> its data
 
     def texts(self) -> list[str]:
         return [
@@ -113,7 +113,8 @@ def read_content(data: bytes) -> Content:
     found.list_items = [normalise(text_of(p)) for p in body.xpath(LIST_ITEMS, namespaces=NS)]
     found.tables = [_rows(t) for t in body.xpath(TABLES, namespaces=NS)]
     found.images = [str(h) for h in body.xpath(IMAGES, namespaces=NS)]
-    found.image_files = {n for n in package.namelist() if not n.endswith("/")}
+    found.image_files = {href: package.read(href) for href in found.images
+                         if href in package.namelist() and not href.endswith("/")}
     if "meta.xml" in package.namelist():
         meta = etree.fromstring(package.read("meta.xml"), parser)
         for key, path in METADATA.items():

@@ -16,6 +16,7 @@ runs the validator's share.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import warnings
 import zipfile
@@ -66,6 +67,8 @@ def package_of(entries: list[Stored]) -> bytes:
 def _edit(name: str, change: Callable[[bytes], bytes]) -> Rewrite:
     def corrupt(data: bytes) -> bytes:
         entries = entries_of(data)
+        if all(e.name != name for e in entries):
+            raise ValueError(f"fault cannot apply: the package has no {name}")
         return package_of(
             [Stored(e.name, change(e.data), e.compress_type, e.extra) if e.name == name else e
              for e in entries]
@@ -137,7 +140,7 @@ def _texts(root: etree._Element) -> list[etree._Element]:
 
 def _swap_paragraphs(root: etree._Element) -> bool:
     paragraphs = _texts(root)
-    for first, second in zip(paragraphs, paragraphs[1:], strict=False):
+    for first, second in itertools.pairwise(paragraphs):
         if first.getnext() is second:
             first.addprevious(second)  # moves the second before the first
             return True
@@ -407,10 +410,10 @@ FAULTS: list[DocumentFault] = [
           ("odf.package.signatures-wellformed",),
           _signed_then(_edit(signatures.DOCUMENT_SIGNATURES, _without_keyinfo))),
     fault("signed-then-edited",
-          "settings.xml is written again (re-indented) after the document was signed",
+          "styles.xml is written again (re-indented) after the document was signed",
           ("odf.package.signatures-verify",),
-          _signed_then(_edit("settings.xml", _replace(
-              b"</office:document-settings>", b"\n</office:document-settings>")))),
+          _signed_then(_edit("styles.xml", _replace(
+              b"</office:document-styles>", b"\n</office:document-styles>")))),
     # Content a producer loses or changes while saving (Part 3 §2.4, content chapters).
     fault("save-writes-nothing", "the producer reports success but writes no document",
           ("odf.producer.roundtrip",), lambda data: None),

@@ -29,14 +29,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from lxml import etree
-from signxml import (
-    CanonicalizationMethod,
-    DigestAlgorithm,
-    SignatureConfiguration,
-    SignatureMethod,
-    XMLVerifier,
-)
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.exceptions import SignXMLException
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 DSIG = "urn:oasis:names:tc:opendocument:xmlns:digitalsignature:1.0"
@@ -126,7 +121,7 @@ def structure_findings(root: etree._Element) -> list[Finding]:
     for signature in root.iterfind("ds:Signature", NS):
         detached = etree.fromstring(etree.tostring(signature))
         try:
-            XMLVerifier().validate_schema(detached)
+            XMLVerifier().validate_schema(detached)  # type: ignore[no-untyped-call]
         except etree.DocumentInvalid as error:
             findings.append(Finding(f"ds:Signature is not valid against the XML Signature "
                                     f"schema: {error}", signature.sourceline, _where(signature)))
@@ -165,12 +160,6 @@ class Verification:
     undecided: list[str]
 
 
-# Every algorithm XML-DSig defines is accepted: refusing SHA-1 is a consumer's security policy,
-# not a rule of ODF, and older producers signed with it.
-_ALGORITHMS = {
-    "signature_methods": frozenset(SignatureMethod),
-    "digest_algorithms": frozenset(DigestAlgorithm),
-}
 
 
 def verify(root: etree._Element, read: Callable[[str], bytes | None]) -> Verification:
@@ -213,27 +202,36 @@ def verify(root: etree._Element, read: Callable[[str], bytes | None]) -> Verific
             continue
         alone = _only(root, index)
 
-        def resolve(uri: str) -> etree._Element | bytes | None:
-            path = package_path(uri)
-            data = read(path) if path is not None else None
-            if data is None or not files.get(uri):
-                return data
-            parser = etree.XMLParser(resolve_entities=False, no_network=True)
-            return etree.fromstring(data, parser)
-
         config = SignatureConfiguration(
             require_x509=certificate is not None, location="./", expect_references=True,
             # Core validation only: the certificate's own period is trust policy.
             verification_time=certificate.not_valid_before_utc if certificate else None,
-            **_ALGORITHMS,
+            # Every algorithm XML-DSig defines: refusing SHA-1 is a consumer's security
+            # policy, not a rule of ODF, and older producers signed with it.
+            signature_methods=frozenset(SignatureMethod),
+            digest_algorithms=frozenset(DigestAlgorithm),
         )
         try:
-            _Verifier().verify(alone, x509_cert=certificate, uri_resolver=resolve,
+            _Verifier().verify(alone, x509_cert=certificate, uri_resolver=_resolver(files, read),
                                  validate_schema=False, expect_config=config)
         except (SignXMLException, etree.XMLSyntaxError, ValueError) as error:
             result.problems.append(Finding(f"{label} does not verify: {error}",
                                            signature.sourceline, _where(signature)))
     return result
+
+
+def _resolver(files: dict[str, bool], read: Callable[[str], bytes | None],
+              ) -> Callable[[str], etree._Element | bytes | None]:
+    """Package files for signxml: parsed when their reference canonicalises them as XML,
+    else the stored bytes (digested as they are)."""
+    def resolve(uri: str) -> etree._Element | bytes | None:
+        path = package_path(uri)
+        data = read(path) if path is not None else None
+        if data is None or not files.get(uri):
+            return data
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        return etree.fromstring(data, parser)
+    return resolve
 
 
 def _certificate(signature: etree._Element) -> x509.Certificate | None:

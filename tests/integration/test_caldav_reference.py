@@ -1,7 +1,8 @@
 """The CalDAV suite against the real reference servers, through the ``conformance`` command.
 
-Every failing requirement of a reference candidate must be a documented known deviation;
-anything else is either a server bug to document or a check bug to fix.
+Every failing requirement of a reference candidate must be a documented known deviation, and
+every known deviation must still fail (no stale deviation); anything else is either a server
+bug to document, a deviation to drop, or a check bug to fix.
 """
 
 from __future__ import annotations
@@ -44,6 +45,21 @@ def test_every_failure_is_a_documented_deviation(campaign: Path, candidate: str)
         if r["outcome"] == "failed" and r["known_deviation"] is None
     ]
     assert unexplained == [], f"{candidate}: failures without a known deviation: {unexplained}"
+
+
+@pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
+def test_no_deviation_is_stale(campaign: Path, candidate: str) -> None:
+    """A known deviation whose requirement now passes, or does not apply, must go."""
+    report = read_report(campaign / candidate)
+    assert report["stale_deviations"] == [], f"{candidate}: {report['stale_deviations']}"
+
+
+@pytest.mark.parametrize("candidate", ["radicale", "xandikos"])
+def test_every_inapplicable_check_names_its_signal(campaign: Path, candidate: str) -> None:
+    report = read_report(campaign / candidate)
+    unsignalled = [c["nodeid"] for c in report["checks"]
+                   if c["outcome"] == "inapplicable" and not c.get("signal")]
+    assert unsignalled == [], f"{candidate}: inapplicable without a signal: {unsignalled}"
 
 
 @pytest.mark.parametrize("candidate", ["radicale", "xandikos"])

@@ -8,6 +8,7 @@ import functools
 import http.server
 import json
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,13 +16,15 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from conformance.api import CantTell
 from conformance.errors import InputError
 from suites.odf import foreign
+from suites.odf.checks.test_producer_package import judge
 from suites.odf.commands import COMMANDS
 from suites.odf.corpus import build_corpus
-from suites.odf.faults import FAULTS
+from suites.odf.faults import FAULTS, DocumentFault, Stored, package_of
 from suites.odf.schemas import OFFICIAL, SchemaSource, compiled
-from suites.odf.validate import validate_bytes
+from suites.odf.validate import REQUIREMENTS, validate_bytes
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "odf-schemas"
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"no ODF schemas in {SHARED}")
@@ -46,24 +49,42 @@ def test_generated_corpus_is_strictly_conforming(
         assert result.conformance_class == "strict"
 
 
-@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
-def test_every_fault_breaks_what_it_names(
-    source: SchemaSource, corpus_bytes: dict[str, bytes], fault: object
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f.validated], ids=lambda f: f.name)
+def test_every_package_fault_breaks_what_it_names(
+    source: SchemaSource, corpus_bytes: dict[str, bytes], fault: DocumentFault
 ) -> None:
-    from suites.odf.faults import DocumentFault
-
-    assert isinstance(fault, DocumentFault)
-    broken = validate_bytes(fault.corrupt(corpus_bytes["text-basic"]), fault.name, source).broken()
-    assert set(fault.breaks) <= broken
+    damaged = fault.corrupt(corpus_bytes["text-basic"])
+    assert damaged is not None
+    assert set(fault.breaks) <= validate_bytes(damaged, fault.name, source).broken()
 
 
 def test_catalogue_is_large_and_covers_every_document_requirement() -> None:
-    assert len(FAULTS) >= 15
+    assert len(FAULTS) >= 35
     assert len({f.name for f in FAULTS}) == len(FAULTS)
     covered = {r for f in FAULTS for r in f.breaks}
-    from suites.odf.checks.test_producer_package import REQUIREMENTS
-
     assert set(REQUIREMENTS) <= covered
+    # Faults the validator cannot see are content and consumer faults, run by the suite.
+    assert {r for f in FAULTS if not f.validated for r in f.breaks}.isdisjoint(REQUIREMENTS)
+
+
+def test_nothing_to_look_at_is_never_a_pass(source: SchemaSource) -> None:
+    """A package with a manifest but no XML part used to pass manifest-valid, version and
+    both schema requirements: no version was declared, so nothing was validated."""
+    bare = package_of([
+        Stored("mimetype", b"application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED),
+        Stored("META-INF/manifest.xml",
+               b'<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+               b'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry '
+               b'manifest:full-path="/" manifest:media-type="application/vnd.oasis.'
+               b'opendocument.text"/></manifest:manifest>'),
+    ])
+    result = validate_bytes(bare, "bare", source)
+    assert result.broken() == {"odf.document.content-present"}
+    for requirement in ("odf.package.manifest-valid", "odf.document.version",
+                        "odf.document.schema-extended", "odf.document.schema-strict"):
+        with pytest.raises(CantTell):
+            judge(result, requirement)
+    judge(result, "odf.package.manifest-root")  # judged, and holds
 
 
 def test_xml_errors_name_part_line_and_column(

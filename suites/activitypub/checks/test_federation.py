@@ -16,12 +16,13 @@ from suites.activitypub.remote import AS_CONTEXT, Delivery, LocalActor, RemoteSe
 from suites.activitypub.scenarios import (
     CandidateUser,
     DeletedNote,
+    FollowLedger,
     FollowOutcome,
     PostedNote,
     follow,
     user_follows,
 )
-from suites.activitypub.streams import PUBLIC_FORMS, as_list, url_of
+from suites.activitypub.streams import PUBLIC_FORMS, as_list, ids_of, url_of
 from suites.activitypub.verify import DeliveryCheck, check_delivery
 
 AS2_TYPES = ("application/activity+json", "application/ld+json")
@@ -111,16 +112,34 @@ def test_delivery_date(followed: FollowOutcome) -> None:
            f"{sent - delivery.received:.0f} s")
 
 
-@pytest.mark.requirement("activitypub.followers.updated")
-def test_followers_list_follower(followed: FollowOutcome, user: CandidateUser,
-                                 me: LocalActor) -> None:
-    accept_of(followed)
+def members_once(user: CandidateUser, collection: str, must_show: str,
+                 wait: float) -> list[str]:
+    """The collection's item ids once ``must_show`` is among them, or after ``wait`` s."""
+    deadline = time.monotonic() + wait
+    while True:
+        items = ids_of(user.collection_items(collection))
+        if must_show in items or time.monotonic() >= deadline:
+            return items
+        time.sleep(0.3)
+
+
+def followers_of(user: CandidateUser) -> str:
     followers = url_of(user.document().get("followers"))
     if followers is None:
         cant_tell("the actor names no followers collection")
-    time.sleep(0.3)
-    items = [url_of(i) for i in user.collection_items(followers)]
-    expect(me.id in items, "the accepted follower is in the followers collection", me.id, items)
+    return followers
+
+
+@pytest.mark.requirement("activitypub.followers.updated")
+def test_followers_list_follower(followed: FollowOutcome, user: CandidateUser,
+                                 me: LocalActor, ledger: FollowLedger) -> None:
+    accept_of(followed)
+    items = members_once(user, followers_of(user), me.id, 3.0)
+    # Exactly the accepted followers, each once: a follower merely searched for would let a
+    # collection that also lists pending, rejected or unknown actors pass.
+    expect(sorted(items) == sorted(ledger.followers),
+           "the followers collection lists exactly the accepted followers",
+           sorted(ledger.followers), items)
 
 
 @pytest.mark.requirement("activitypub.followers.collection")
@@ -137,14 +156,19 @@ def test_followers_is_a_collection(followed: FollowOutcome, user: CandidateUser,
 
 @pytest.mark.requirement("activitypub.undo.follow")
 def test_undo_follow(remote: RemoteServer, fed: FederationClient, user: CandidateUser,
-                     ap_settings: dict[str, Any], inbox: str, delivery_timeout: float) -> None:
+                     ap_settings: dict[str, Any], inbox: str, delivery_timeout: float,
+                     followed: FollowOutcome, ledger: FollowLedger) -> None:
+    # eos-alice (followed) stays a follower: the collection must still list her once bob's
+    # Undo is done, so an emptied or unreadable collection cannot pass for an Undo.
+    if followed.accept is None:
+        cant_tell("eos-alice could not become a follower, so no follower would remain")
     bob = remote.actors["eos-bob"]
     outcome = follow(remote, fed, user, ap_settings, bob, inbox, delivery_timeout)
-    followers = url_of(user.document().get("followers"))
-    if outcome.accept is None or followers is None:
+    followers = followers_of(user)
+    if outcome.accept is None:
         cant_tell("eos-bob could not become a follower to undo")
-    time.sleep(0.3)
-    if bob.id not in [url_of(i) for i in user.collection_items(followers)]:
+    ledger.followers.add(bob.id)
+    if bob.id not in members_once(user, followers, bob.id, 3.0):
         cant_tell("eos-bob does not show among the followers, so an Undo cannot be seen")
     undo = {"@context": "https://www.w3.org/ns/activitystreams", "id": remote.new_object_id(),
             "type": "Undo", "actor": bob.id, "object": outcome.follow}
@@ -152,17 +176,23 @@ def test_undo_follow(remote: RemoteServer, fed: FederationClient, user: Candidat
     response = fed.post(inbox, undo, bob)
     expect(200 <= response.status_code < 300, "the Undo is accepted", "2xx",
            response.status_code)
+    ledger.followers.discard(bob.id)
     deadline = time.monotonic() + delivery_timeout
-    while time.monotonic() < deadline:
-        if bob.id not in [url_of(i) for i in user.collection_items(followers)]:
-            return
+    while True:
+        items = ids_of(user.collection_items(followers))
+        if bob.id not in items or time.monotonic() >= deadline:
+            break
         time.sleep(0.3)
-    expect(False, "after Undo Follow the follower leaves the followers collection", "absent",
-           "still listed")
+    expect(bob.id not in items, "after Undo Follow the follower leaves the followers collection",
+           "absent", "still listed")
+    expect(sorted(items) == sorted(ledger.followers),
+           "the Undo removes that follower only: the others are still listed",
+           sorted(ledger.followers), items)
 
 
 def answer_follow(remote: RemoteServer, fed: FederationClient, user: CandidateUser,
-                  inbox: str, target: LocalActor, kind: str, timeout: float) -> str:
+                  inbox: str, target: LocalActor, kind: str, timeout: float,
+                  ledger: FollowLedger) -> str:
     """The candidate's user follows ``target``, which answers ``kind`` (Accept or Reject);
     the user's following collection."""
     follow_activity = user_follows(remote, user, target, timeout)
@@ -178,41 +208,48 @@ def answer_follow(remote: RemoteServer, fed: FederationClient, user: CandidateUs
     response = fed.post(inbox, answer, target)
     if not 200 <= response.status_code < 300:
         cant_tell(f"the inbox refused a correctly signed {kind} (HTTP {response.status_code})")
+    if kind == "Accept":
+        ledger.following.add(target.id)
     return following
-
-
-def listed(user: CandidateUser, collection: str, actor_id: str, wait: float) -> bool:
-    """Whether ``actor_id`` shows in ``collection`` within ``wait`` seconds."""
-    deadline = time.monotonic() + wait
-    while True:
-        if actor_id in [url_of(i) for i in user.collection_items(collection)]:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.3)
 
 
 @pytest.mark.requirement("activitypub.following.accept-added")
 def test_accepted_follow_in_following(remote: RemoteServer, fed: FederationClient,
                                       user: CandidateUser, inbox: str,
-                                      delivery_timeout: float) -> None:
+                                      delivery_timeout: float, ledger: FollowLedger) -> None:
     dave = remote.actors["eos-dave"]
-    following = answer_follow(remote, fed, user, inbox, dave, "Accept", delivery_timeout)
-    expect(listed(user, following, dave.id, 3.0),
+    following = answer_follow(remote, fed, user, inbox, dave, "Accept", delivery_timeout,
+                              ledger)
+    items = members_once(user, following, dave.id, 3.0)
+    expect(dave.id in items,
            "once the Follow is accepted, the followed actor is in the following collection",
-           dave.id, "absent")
+           dave.id, items)
+    expect(sorted(items) == sorted(ledger.following),
+           "the following collection lists exactly the accepted follows",
+           sorted(ledger.following), items)
 
 
 @pytest.mark.requirement("activitypub.follow.reject-not-following")
 def test_rejected_follow_not_in_following(remote: RemoteServer, fed: FederationClient,
                                           user: CandidateUser, inbox: str,
-                                          delivery_timeout: float) -> None:
-    carol = remote.actors["eos-carol"]
-    following = answer_follow(remote, fed, user, inbox, carol, "Reject", delivery_timeout)
-    time.sleep(1.0)  # give the inbox time to process the Reject, as for an Accept
-    expect(not listed(user, following, carol.id, 0.0),
+                                          delivery_timeout: float, ledger: FollowLedger) -> None:
+    carol, erin = remote.actors["eos-carol"], remote.actors["eos-erin"]
+    following = answer_follow(remote, fed, user, inbox, carol, "Reject", delivery_timeout,
+                              ledger)
+    # A later follow that eos-erin accepts: once she shows, the Reject sent before her Accept
+    # has been processed too, and the collection is shown to be readable (a fixed sleep and
+    # an empty answer would otherwise pass).
+    answer_follow(remote, fed, user, inbox, erin, "Accept", delivery_timeout, ledger)
+    items = members_once(user, following, erin.id, delivery_timeout)
+    if erin.id not in items:
+        cant_tell("a later accepted follow (eos-erin) never showed in the following "
+                  "collection, so the Reject's effect cannot be judged")
+    expect(carol.id not in items,
            "after a Reject of the Follow, the rejecting actor is not in the following "
-           "collection", "absent", "listed")
+           "collection", "absent", items)
+    expect(sorted(items) == sorted(ledger.following),
+           "the following collection lists exactly the accepted follows",
+           sorted(ledger.following), items)
 
 
 @pytest.mark.requirement("activitypub.create.delivered")
@@ -224,12 +261,14 @@ def test_create_delivered(posted: PostedNote) -> None:
 @pytest.mark.requirement("activitypub.create.addressing")
 def test_create_addressing(posted: PostedNote, user: CandidateUser) -> None:
     body = delivered(posted).json() or {}
-    audience = as_list(body.get("to")) + as_list(body.get("cc"))
-    expect(any(a in PUBLIC_FORMS for a in audience),
-           "the delivered Create keeps the Public audience", "as:Public", audience)
+    to, cc = as_list(body.get("to")), as_list(body.get("cc"))
     followers = url_of(user.document().get("followers"))
-    expect(followers in audience, "the delivered Create keeps the followers audience",
-           followers, audience)
+    # Exactly what the user addressed (to: Public, cc: followers): a lost audience hides the
+    # post, an added one shows it to someone it was not meant for (bcc moved to cc).
+    expect(len(to) == 1 and to[0] in PUBLIC_FORMS,
+           "the delivered Create's to is the Public collection, as posted", "as:Public", to)
+    expect(followers is not None and cc == [followers],
+           "the delivered Create's cc is the followers collection, as posted", [followers], cc)
 
 
 @pytest.mark.requirement("activitypub.create.signed")
@@ -260,12 +299,14 @@ def test_bcc_delivered(posted: PostedNote) -> None:
 
 
 @pytest.mark.requirement("activitypub.create.attributed")
-def test_create_attributed(posted: PostedNote) -> None:
+def test_create_attributed(posted: PostedNote, actor_id: str) -> None:
     body = delivered(posted).json() or {}
     obj = body.get("object") if isinstance(body.get("object"), dict) else {}
     assert isinstance(obj, dict)
-    expect_equal(url_of(obj.get("attributedTo")), url_of(body.get("actor")),
-                 "attributedTo of the Note vs. actor of the Create")
+    # Both must be the user: two missing values are equal, and prove nothing.
+    expect_equal(url_of(body.get("actor")), actor_id, "actor of the delivered Create")
+    expect_equal(url_of(obj.get("attributedTo")), actor_id,
+                 "attributedTo of the Note (the Create's actor)")
 
 
 @pytest.mark.requirement("activitypub.object.dereferenceable")
@@ -324,8 +365,12 @@ def test_outbox_items_or_pages(posted: PostedNote, fed: FederationClient,
     _, document = fed.get_json(outbox, me)
     expect(document is not None, "the outbox can be fetched")
     assert document is not None
+    total = document.get("totalItems")
     if "orderedItems" in document:
-        expect(isinstance(document["orderedItems"], list), "orderedItems is a list")
+        items = document["orderedItems"]
+        expect(isinstance(items, list), "orderedItems is a list", "list", items)
+        assert isinstance(items, list)
+        expect_listed(items, total, posted)
         return
     first = document.get("first")
     expect(first is not None, "the collection holds orderedItems or links its first page",
@@ -343,9 +388,19 @@ def test_outbox_items_or_pages(posted: PostedNote, fed: FederationClient,
         link = page.get("next")
         if link is None:
             break
-    total = document.get("totalItems")
-    if isinstance(total, int) and link is None:
-        expect_equal(len(items), total, "items on the pages vs. the collection's totalItems")
+    expect(link is None, f"the page chain ends within {MAX_PAGES} pages", "no next", link)
+    expect_listed(items, total, posted)
+
+
+def expect_listed(items: list[Any], total: Any, posted: PostedNote) -> None:
+    """The outbox's items hold the user's latest public Create and match its totalItems: an
+    empty list would otherwise pass for a collection that lists its items."""
+    if isinstance(total, int):
+        expect_equal(len(items), total, "items listed vs. the collection's totalItems")
+    if posted.create_id is None:
+        cant_tell("the user's Create has no known id to look for in the outbox")
+    expect(posted.create_id in ids_of(items), "the outbox lists the user's latest public Create",
+           posted.create_id, ids_of(items)[:10])
 
 
 @pytest.mark.requirement("activitypub.outbox.reverse-chronological")

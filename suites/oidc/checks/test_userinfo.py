@@ -61,6 +61,8 @@ def test_userinfo_without_token(flows: Flows, code_flow: CodeFlow) -> None:
 def bearer_challenge(header: str) -> tuple[str, dict[str, str]]:
     """The auth-scheme of a WWW-Authenticate challenge and its auth-params (RFC 6750 §3)."""
     scheme, _, rest = header.strip().partition(" ")
+    if "=" in scheme:  # bare auth-params: no scheme at all
+        scheme, rest = "", header
     params = {name.lower(): value for name, value in
               re.findall(r'([A-Za-z_]+)\s*=\s*"?([^",]*)"?', rest)}
     return scheme, params
