@@ -111,6 +111,8 @@ def pytest_command(
         "--report-name", report_name,
         "--rootdir", str(project_root()),
         "-p", "no:cacheprovider",
+        # One candidate's checks share one product process: never spread them over workers.
+        "-p", "no:xdist",
     ]  # fmt: skip
     if options.assessor:
         command += ["--assessor", options.assessor]

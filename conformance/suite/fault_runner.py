@@ -141,6 +141,8 @@ def run_checks(
         str(project_root()),
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:xdist",
         "-q",
         "--no-header",
         "--tb=no",
