@@ -53,6 +53,10 @@ def faults_run(standard: str, candidate: str, only: tuple[str, ...], work_dir: P
         if unknown:
             raise InputError(f"--fault: unknown fault(s) {', '.join(sorted(unknown))}")
         catalogue = [f for f in catalogue if f.name in only]
+    loaded = resolve_manifest(candidate, bundled_candidates_dir())
+    if not only:
+        # Faults proven against another reference product are not this candidate's to catch.
+        catalogue = [f for f in catalogue if f.proven_against in (None, loaded.manifest.id)]
     applied_by_suite = [f.name for f in catalogue if not f.injected_by_harness]
     catalogue = [f for f in catalogue if f.injected_by_harness]
     if not catalogue:
@@ -64,7 +68,6 @@ def faults_run(standard: str, candidate: str, only: tuple[str, ...], work_dir: P
         console.print(
             f"not injected here (the suite applies them itself): {', '.join(applied_by_suite)}"
         )
-    loaded = resolve_manifest(candidate, bundled_candidates_dir())
     clean, results = run_fault_catalogue(loaded, suite, catalogue, work_dir / loaded.manifest.id)
     table = Table(title=f"{standard} faults against {loaded.manifest.product}")
     for column in ("fault", "must fail", "clean run", "with fault", "caught"):

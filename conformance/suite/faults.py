@@ -184,6 +184,9 @@ class Fault:
     # (federation deliveries, callbacks). The suite puts a proxy with this fault in front of
     # its own server when the fault is active (see ``active_fault``).
     inbound: Fault | None = None
+    # The reference candidate the fault is proven against, when it is not the suite's usual
+    # one (a rule the usual one breaks itself is proven in front of a product that keeps it).
+    proven_against: str | None = None
 
     @property
     def injected_by_harness(self) -> bool:

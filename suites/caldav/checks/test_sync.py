@@ -130,7 +130,8 @@ def test_incremental_sync_reports_new_and_changed(dav_session: RecordingSession,
                expected=dav.path_of(url), actual=listed)
         expect(404 not in statuses, f"the {what} member is not reported as removed",
                expected="a propstat", actual=statuses)
-    # Exactly the two changes: the untouched members did not change since the token.
+    # RFC 6578 §3.2: a response for each member added, changed or removed since the
+    # token, each once; the untouched members did not change.
     expect_equal(sorted(p for p, _ in listed), sorted(dav.path_of(u) for u in (created, changed)),
                  "members the incremental sync reports after one creation and one change")
 
@@ -150,7 +151,7 @@ def test_incremental_sync_reports_removed_with_404(dav_session: RecordingSession
            expected=dav.path_of(dropped), actual=sorted(found))
     assert entry is not None
     expect_equal(entry.status, 404, "DAV:status of the removed member's response")
-    # Exactly the one removal: the other members did not change since the token.
+    # Exactly the one removal (RFC 6578 §3.2): the other members did not change.
     expect_equal([p for p, _ in reported(response, "incremental sync-collection")],
                  [dav.path_of(dropped)], "members the incremental sync reports after one "
                  "removal")

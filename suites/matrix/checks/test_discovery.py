@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from conformance.api import RecordingSession, expect, inapplicable
@@ -63,15 +65,24 @@ def test_capabilities(alice: mx.User) -> None:
            "object", body)
 
 
+def _capability(user: mx.User, name: str) -> dict[str, Any] | None:
+    """One capability's object, None when it is not listed; anything else fails."""
+    capabilities: Any = user.ok("GET", "capabilities", "GET /capabilities").get("capabilities")
+    expect(isinstance(capabilities, dict), "no 'capabilities' object", "object", capabilities)
+    capability = capabilities.get(name)
+    expect(capability is None or isinstance(capability, dict), f"{name} is not an object",
+           "object", capability)
+    return None if capability is None else dict(capability)
+
+
 @pytest.mark.requirement("matrix.capabilities.room-versions")
 def test_capabilities_room_versions(alice: mx.User) -> None:
-    capability = alice.ok("GET", "capabilities", "GET /capabilities")["capabilities"].get(
-        "m.room_versions")
+    capability = _capability(alice, "m.room_versions")
     if capability is None:
         inapplicable("GET /capabilities does not list m.room_versions (an optional "
                      "capability, CS API v1.15 §mroom_versions-capability)",
                      "the server does not advertise its room versions")
-    available = capability.get("available")
+    available: Any = capability.get("available")
     expect(isinstance(available, dict), "m.room_versions.available is not an object",
            "object", capability)
     expect(capability.get("default") in available,
@@ -83,8 +94,7 @@ def test_capabilities_room_versions(alice: mx.User) -> None:
 
 @pytest.mark.requirement("matrix.capabilities.change-password")
 def test_capabilities_change_password(alice: mx.User) -> None:
-    capability = alice.ok("GET", "capabilities", "GET /capabilities")["capabilities"].get(
-        "m.change_password")
+    capability = _capability(alice, "m.change_password")
     if capability is None:
         inapplicable("GET /capabilities does not list m.change_password (optional; when "
                      "absent clients assume it is enabled, CS API v1.15 "
