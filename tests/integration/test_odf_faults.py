@@ -126,7 +126,8 @@ def run_suite(manifest: Path, requirements: tuple[str, ...], root: Path,
     command = [sys.executable, "-m", "pytest", str(PROJECT / "suites" / "odf"),
                "--candidate", str(manifest), "--campaign", campaign,
                "--output-root", str(root), "--rootdir", str(PROJECT), "-q", "--seed", "5",
-               "-p", "no:cacheprovider"]
+               # One candidate's checks share its round trips: never spread over workers.
+               "-p", "no:cacheprovider", "-p", "no:xdist"]
     for requirement in requirements:
         command += ["--requirement", requirement]
     subprocess.run(command, capture_output=True, timeout=900, check=False, env=environment(),
