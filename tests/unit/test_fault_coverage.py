@@ -1,7 +1,8 @@
 """Every MUST and SHOULD requirement of every suite is proven able to fail: a fault of the
 suite's catalogue breaks it (each fault is shown caught against a real reference product in
 the suite's integration test), or the suite lists it as an exemption with its reason. At most
-5 % of a suite's MUST and SHOULD requirements may be exempt."""
+5 % of a suite's MUST and SHOULD requirements may be exempt on words alone; the others name
+the reference product whose real failure proves the check."""
 
 from __future__ import annotations
 
@@ -55,11 +56,15 @@ def test_exemptions_are_needed_and_name_real_requirements(standard: str) -> None
 
 
 @pytest.mark.parametrize("standard", STANDARDS)
-def test_at_most_five_percent_are_exempt(standard: str) -> None:
+def test_at_most_five_percent_are_exempt_without_a_real_failure(standard: str) -> None:
+    """An exemption whose only reason is words is capped at 5 %. One proven by a reference
+    product's real, steady failure (a known deviation its reference test re-proves on every
+    run, stale deviations failing it) shows the check can fail as well as a fault does; those
+    are listed in the suite README and counted separately."""
     suite = SUITES[standard]
     allowed = math.floor(EXEMPT_SHARE * len(must_and_should(suite)))
-    exempt = sorted(exemptions_of(suite))
-    assert len(exempt) <= allowed, f"{standard}: {len(exempt)} exempt, {allowed} allowed"
+    unproven = sorted(r for r, e in exemptions_of(suite).items() if e.proven_by is None)
+    assert len(unproven) <= allowed, f"{standard}: {len(unproven)} unproven, {allowed} allowed"
 
 
 @pytest.mark.parametrize("standard", STANDARDS)
