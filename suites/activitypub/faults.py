@@ -336,10 +336,12 @@ class _ActorCollections:
     """Learns the followers / following paths from the actor documents passing through, and
     rewrites those collections' item lists (inline or on their pages)."""
 
-    def __init__(self, names: tuple[str, ...],
-                 edit: Callable[[list[Any]], list[Any] | None]) -> None:
+    def __init__(self, names: tuple[str, ...], edit: Callable[[list[Any]], list[Any] | None],
+                 paged_total: int | None = None) -> None:
         self.names = names
         self.edit = edit
+        # The totalItems to give a collection that links its pages instead of listing items.
+        self.paged_total = paged_total
         self.paths: set[str] = set()
         self.active = True
 
@@ -352,9 +354,12 @@ class _ActorCollections:
                            if isinstance(document.get(n), str)}
             return response
         key = "orderedItems" if "orderedItems" in document else "items"
-        if not self.active or request.path_only not in self.paths \
-                or not isinstance(document.get(key), list):
+        if not self.active or request.path_only not in self.paths:
             return response
+        if not isinstance(document.get(key), list):
+            if self.paged_total is None or "totalItems" not in document:
+                return response
+            return response.with_json(dict(document, totalItems=self.paged_total))
         items = self.edit(list(document[key]))
         if items is None:
             return response
@@ -528,7 +533,7 @@ _BROKEN_PAGER = Pager(page_size=1, broken_chain=True)
 _FOLLOWING = _FollowingWithoutAnswer()
 _PADDED = _ActorCollections(("followers", "following"), _padded)
 _UNDO_EMPTIES = _UndoEmptiesFollowers()
-_OUTBOX_EMPTIED = _ActorCollections(("outbox",), lambda items: [])
+_OUTBOX_EMPTIED = _ActorCollections(("outbox",), lambda items: [], paged_total=0)
 
 FAULTS: list[Fault] = [
     Fault("webfinger-unknown-found",

@@ -7,16 +7,17 @@ the line and column where the parser or validator saw it.
 
 from __future__ import annotations
 
-import copy
 import zipfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from lxml import etree
 
 from suites.odf import signatures
 from suites.odf.foreign import strip_foreign
+from suites.odf.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from suites.odf.package import Package, PackageError
 from suites.odf.schemas import VERSIONS, SchemaSource, compiled, namespaces_of
 
@@ -52,6 +53,22 @@ REQUIREMENTS = (
     "odf.document.schema-strict",
 )
 ALLOWED_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+# What cannot be judged when a part is refused for a limit (Validation.refused).
+NEEDS_MANIFEST = (
+    "odf.package.manifest-wellformed",
+    "odf.package.manifest-valid",
+    "odf.package.manifest-root",
+    "odf.package.manifest-lists-files",
+    "odf.package.manifest-entries-exist",
+    "odf.package.mimetype-matches",
+    "odf.document.version",
+)
+NEEDS_PARTS = (
+    "odf.document.wellformed",
+    "odf.document.version",
+    "odf.document.schema-extended",
+    "odf.document.schema-strict",
+)
 ODF_MEDIA_PREFIX = "application/vnd.oasis.opendocument."
 
 
@@ -85,15 +102,20 @@ class Validation:
     # Requirements the validator could not judge on this package, and why (never a pass).
     undecided: dict[str, str] = field(default_factory=dict)
     signature_files: list[str] = field(default_factory=list)
+    # Parts (or the whole package) not read because they pass a limit: a ZIP bomb, or a
+    # document too large to check within the limits. Their requirements are undecided.
+    refused: list[str] = field(default_factory=list)
 
     @property
     def conforming(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.refused
 
     @property
     def conformance_class(self) -> str:
         if self.problems:
-            return "not conforming"
+            return "not conforming"  # a violation found is a verdict, refused parts or not
+        if self.refused:
+            return "not checkable"
         return "strict" if not self.strict_problems else "extended"
 
     def broken(self) -> set[str]:
@@ -116,27 +138,45 @@ class Validation:
             "foreign": self.foreign,
             "undecided": self.undecided,
             "signature_files": self.signature_files,
+            "refused": self.refused,
         }
 
+    def refuse(self, error: LimitExceeded, requirements: Iterable[str]) -> None:
+        message = str(error)
+        if message not in self.refused:
+            self.refused.append(message)
+        for requirement in requirements:
+            self.undecided.setdefault(requirement, message)
 
-def validate_file(path: Path, source: SchemaSource) -> Validation:
+
+def validate_file(path: Path, source: SchemaSource, limits: Limits = DEFAULT_LIMITS) -> Validation:
+    """Read from the file as needed (never all of it at once)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            return _validate(handle, str(path), source, limits)
     except OSError as error:
         result = Validation(str(path))
         result.problems.append(
             Problem("odf.package.zip", "(file)", f"cannot read the file: {error.strerror}")
         )
         return result
-    return validate_bytes(data, str(path), source)
 
 
-def validate_bytes(data: bytes, name: str, source: SchemaSource) -> Validation:
+def validate_bytes(data: bytes, name: str, source: SchemaSource,
+                   limits: Limits = DEFAULT_LIMITS) -> Validation:
+    return _validate(data, name, source, limits)
+
+
+def _validate(data: bytes | IO[bytes], name: str, source: SchemaSource,
+              limits: Limits) -> Validation:
     result = Validation(name)
     try:
-        package = Package(data, name)
+        package = Package(data, name, limits)
     except PackageError as error:
         result.problems.append(Problem("odf.package.zip", "(package)", str(error)))
+        return result
+    except LimitExceeded as error:
+        result.refuse(error, REQUIREMENTS)  # nothing of the package was looked at
         return result
     _check_zip(package, result)
     manifest = _check_manifest(package, result, source)
@@ -162,11 +202,17 @@ def _check_zip(package: Package, result: Validation) -> None:
         result.problems.append(
             Problem("odf.package.unique-names", name, "the ZIP archive holds this name twice")
         )
-    bad = package.zip.testzip() if not result.problems else None
-    if bad is not None:
-        result.problems.append(
-            Problem("odf.package.zip", bad, "the stored data does not match its CRC-32")
-        )
+    if result.problems:
+        return  # an unsupported method or a twin name: inflating proves nothing more
+    for entry in package.entries:
+        try:
+            package.check_crc(entry.index)
+        except PackageError as error:
+            result.problems.append(Problem("odf.package.zip", entry.name, str(error)))
+        except LimitExceeded as error:
+            result.refuse(error, ("odf.package.zip",))
+            if error.limit == "max_total_bytes":
+                return  # every later entry would be refused too
 
 
 @dataclass
@@ -176,16 +222,21 @@ class Manifest:
     tree: Any = None
 
 
-def _parse(data: bytes, part: str, requirement: str, result: Validation) -> Any:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+def _parse(package: Package, part: str, requirement: str, result: Validation,
+           needs: Iterable[str]) -> Any:
+    """The part's tree, or None with the problem (or the refusal of ``needs``) recorded."""
     try:
-        return etree.fromstring(data, parser).getroottree()
+        return package.parse(part)
     except etree.XMLSyntaxError as error:
-        line, column = error.position if error.position else (None, None)
+        line, column = error.position if error.position and error.position[0] else (None, None)
         result.problems.append(
             Problem(requirement, part, f"not well-formed XML: {error.msg}", line, column)
         )
-        return None
+    except PackageError as error:
+        result.problems.append(Problem("odf.package.zip", part, str(error)))
+    except LimitExceeded as error:
+        result.refuse(error, needs)
+    return None
 
 
 def _check_manifest(package: Package, result: Validation, source: SchemaSource) -> Manifest | None:
@@ -194,12 +245,7 @@ def _check_manifest(package: Package, result: Validation, source: SchemaSource) 
             Problem("odf.package.manifest-present", MANIFEST, "the package has no manifest")
         )
         return None
-    try:
-        data = package.read(MANIFEST)
-    except PackageError as error:
-        result.problems.append(Problem("odf.package.zip", MANIFEST, str(error)))
-        return None
-    tree = _parse(data, MANIFEST, "odf.package.manifest-wellformed", result)
+    tree = _parse(package, MANIFEST, "odf.package.manifest-wellformed", result, NEEDS_MANIFEST)
     if tree is None:
         return None
     result.parts.append(MANIFEST)
@@ -274,6 +320,9 @@ def _check_mimetype(package: Package, result: Validation, manifest: Manifest | N
         )
     try:
         value = package.read(MIMETYPE).decode("ascii")
+    except LimitExceeded as error:
+        result.refuse(error, ("odf.package.mimetype-matches",))
+        return
     except (PackageError, UnicodeDecodeError) as error:
         result.problems.append(Problem("odf.package.mimetype-matches", MIMETYPE,
                                        f"unreadable or not ASCII: {error}"))
@@ -305,12 +354,7 @@ def _check_parts(
         )
     trees: dict[str, Any] = {}
     for part in present:
-        try:
-            data = package.read(part)
-        except PackageError as error:
-            result.problems.append(Problem("odf.package.zip", part, str(error)))
-            continue
-        tree = _parse(data, part, "odf.document.wellformed", result)
+        tree = _parse(package, part, "odf.document.wellformed", result, NEEDS_PARTS)
         if tree is not None:
             trees[part] = tree
             result.parts.append(part)
@@ -337,12 +381,12 @@ def _check_parts(
         _relaxng(tree, part, "odf.document.schema-strict", schema, strict)
         if not strict:
             continue
-        reduced = copy.deepcopy(tree)
-        removed = strip_foreign(reduced.getroot(), namespaces)
+        # In place, not on a copy: the tree is not used again, and a copy doubles the memory.
+        removed = strip_foreign(tree.getroot(), namespaces)
         if removed:
             result.foreign[part] = removed
         extended: list[Problem] = []
-        _relaxng(reduced, part, "odf.document.schema-extended", schema, extended)
+        _relaxng(tree, part, "odf.document.schema-extended", schema, extended)
         result.problems.extend(extended)
         if not extended:
             result.strict_problems.extend(strict)
@@ -361,13 +405,12 @@ def _check_signatures(package: Package, result: Validation, source: SchemaSource
         except PackageError:
             return None
 
+    def parse(path: str) -> Any:
+        return package.parse(path).getroot()  # within max_xml_nodes, as every part
+
     for name in result.signature_files:
-        try:
-            data = package.read(name)
-        except PackageError as error:
-            result.problems.append(Problem("odf.package.zip", name, str(error)))
-            continue
-        tree = _parse(data, name, WELLFORMED_SIGNATURES, result)
+        tree = _parse(package, name, WELLFORMED_SIGNATURES, result,
+                      (WELLFORMED_SIGNATURES, VERIFIED_SIGNATURES))
         if tree is None:
             continue
         result.parts.append(name)
@@ -385,7 +428,11 @@ def _check_signatures(package: Package, result: Validation, source: SchemaSource
             result.undecided.setdefault(VERIFIED_SIGNATURES,
                                         f"{name} is not a well-formed signature file")
             continue
-        verification = signatures.verify(tree.getroot(), read)
+        try:
+            verification = signatures.verify(tree.getroot(), read, parse)
+        except LimitExceeded as error:  # a signed part too large to digest
+            result.refuse(error, (VERIFIED_SIGNATURES,))
+            continue
         result.problems.extend(Problem(VERIFIED_SIGNATURES, name, f.message, f.line, None,
                                        f.xpath) for f in verification.problems)
         if verification.undecided:
