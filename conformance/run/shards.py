@@ -181,10 +181,14 @@ def run_shard(
         env = {**os.environ, WORKER_ENV: worker}
         console_log = Path(scratch) / CONSOLE_LOG
         with console_log.open("wb") as log:
-            # Shards side by side would interleave their output: each keeps its own.
+            # Shards side by side would interleave their output: each keeps its own. Their
+            # error messages (on stderr: a candidate that cannot start, say) still reach the
+            # person running the campaign, except on a remote worker, where the record's
+            # reason says what happened.
             output = log if quiet else None
+            errors = log if quiet and output_root is None else None
             process = subprocess.Popen(
-                command, cwd=Path.cwd(), env=env, stdout=output, stderr=output
+                command, cwd=Path.cwd(), env=env, stdout=output, stderr=errors
             )
             code = _wait(process)
         directory = root / options.campaign / shard.name
