@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from conformance.api import SuiteDeclaration
+from suites.odf.limits import DEFAULT_LIMITS, Limits
 
 
 class ODFSettings(BaseModel):
@@ -14,6 +15,27 @@ class ODFSettings(BaseModel):
     # Export format (txt, html, pdf, csv) -> command that converts {input} to it.
     export: dict[str, list[str]] = Field(default_factory=dict)
     timeout: float = Field(default=120, gt=0)
+    # How much of a saved document the suite unpacks (suite README, "Limits"): a part past
+    # one is not read, and the requirements that needed it are cantTell.
+    max_part_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_part_bytes, gt=0,
+        description="unpacked bytes of any one part of a saved package")
+    max_total_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_total_bytes, gt=0,
+        description="unpacked bytes of all parts of a saved package together")
+    max_ratio: float = Field(
+        default=DEFAULT_LIMITS.max_ratio, ge=1,
+        description="unpacked to stored bytes of one part, judged past 1 MiB unpacked")
+    max_entries: int = Field(
+        default=DEFAULT_LIMITS.max_entries, gt=0,
+        description="entries of a saved package's ZIP archive")
+    max_xml_nodes: int = Field(
+        default=DEFAULT_LIMITS.max_xml_nodes, gt=0,
+        description="elements, attributes, comments and processing instructions of one "
+        "parsed XML part")
+
+    def limits(self) -> Limits:
+        return Limits(**{name: getattr(self, name) for name in Limits.names()})
 
 
 SUITE = SuiteDeclaration(

@@ -14,6 +14,7 @@ import click
 from conformance.api import ConformanceError, InputError
 from suites.odf.corpus import build_corpus
 from suites.odf.faults import FAULTS
+from suites.odf.limits import DEFAULT_LIMITS, Limits
 from suites.odf.schemas import ENVIRONMENT, SchemaSource, default_cache_dir, install_from
 from suites.odf.validate import Validation, validate_bytes, validate_file
 
@@ -42,23 +43,44 @@ schemas_option = click.option(
 offline_option = click.option("--offline", is_flag=True, help="never download schemas")
 
 
+def _limit_options(command: click.decorators.FC) -> click.decorators.FC:
+    """--max-part-bytes … --max-xml-nodes: the ZIP bomb limits (README, "Limits")."""
+    helps = {
+        "max_part_bytes": "unpacked bytes of any one part",
+        "max_total_bytes": "unpacked bytes of all parts together",
+        "max_ratio": "unpacked:stored bytes of one part (judged past 1 MiB unpacked)",
+        "max_entries": "entries of the ZIP archive",
+        "max_xml_nodes": "elements, attributes, comments and PIs of one XML part",
+    }
+    for name in reversed(Limits.names()):
+        default = getattr(DEFAULT_LIMITS, name)
+        kind = click.FloatRange(min=1) if isinstance(default, float) else click.IntRange(min=1)
+        command = click.option(f"--{name.replace('_', '-')}", name, type=kind, default=default,
+                               show_default=True, help=helps[name])(command)
+    return command
+
+
 @COMMANDS.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object per run")
 @schemas_option
 @offline_option
-def validate(files: tuple[Path, ...], as_json: bool, schemas: Path | None, offline: bool) -> None:
+@_limit_options
+def validate(files: tuple[Path, ...], as_json: bool, schemas: Path | None, offline: bool,
+             **limit_values: float) -> None:
     """Check ODF documents: package rules, well-formedness, RelaxNG validity (strict and
-    extended). Exit 0 when every file conforms (at least extended), 1 otherwise, 2 on bad
-    input (no schemas, unreadable option)."""
+    extended). Exit 0 when every file conforms (at least extended), 1 otherwise (also when
+    a part passes a limit: "not checkable"), 2 on bad input (no schemas, unreadable
+    option)."""
     source = _source(schemas, offline)
+    limits = Limits(**limit_values)  # type: ignore[arg-type]  # click checked each type
     results: list[Validation] = []
     absent = [str(p) for p in files if not p.is_file()]
     if absent:
         _fail(InputError(f"no such file: {', '.join(absent)}"))
     try:
         for path in files:
-            results.append(validate_file(path, source))
+            results.append(validate_file(path, source, limits))
     except ConformanceError as error:
         _fail(error)
     if as_json:
@@ -70,6 +92,8 @@ def validate(files: tuple[Path, ...], as_json: bool, schemas: Path | None, offli
             click.echo(f"{result.document}: {result.conformance_class} (ODF {version})")
             for problem in result.problems:
                 click.echo(f"  error: {problem}")
+            for refusal in result.refused:
+                click.echo(f"  not checked: {refusal}")
             if result.strict_problems:
                 foreign = sorted({n for names in result.foreign.values() for n in names})
                 click.echo(f"  note: valid only as extended; foreign markup: "

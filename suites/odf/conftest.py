@@ -13,7 +13,7 @@ import pytest
 
 from conformance.api import CandidateContext, current_evidence
 from suites.odf.corpus import SourceDocument, build_corpus
-from suites.odf.runner import RoundTrip, command_for, convert, undeclared
+from suites.odf.runner import RoundTrip, command_for, convert, limits_of, undeclared
 from suites.odf.schemas import SchemaSource
 from suites.odf.validate import validate_bytes
 
@@ -50,6 +50,7 @@ def roundtrip(
     odf_schemas: SchemaSource,
 ) -> Callable[[str], RoundTrip]:
     done: dict[str, RoundTrip] = {}
+    limits = limits_of(candidate)
 
     def get(name: str) -> RoundTrip:
         if name not in done:
@@ -64,10 +65,11 @@ def roundtrip(
                 )
                 data = conversion.output.read_bytes() if conversion.output else None
                 validation = (
-                    validate_bytes(data, f"{name} saved by {candidate.id}", odf_schemas)
+                    validate_bytes(data, f"{name} saved by {candidate.id}", odf_schemas,
+                                   limits)
                     if data is not None else None
                 )
-                done[name] = RoundTrip(source, conversion, data, validation)
+                done[name] = RoundTrip(source, conversion, data, validation, limits)
         result = done[name]
         if result.conversion is None:
             undeclared("roundtrip", result.source.kind,

@@ -3,12 +3,13 @@ metadata and images, each with the XPath that found it (for evidence)."""
 
 from __future__ import annotations
 
-import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from lxml import etree
+
+from suites.odf.limits import DEFAULT_LIMITS, Limits
+from suites.odf.package import Package
 
 NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -71,7 +72,8 @@ class Content:
     tables: list[list[list[str]]] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     images: list[str] = field(default_factory=list)
-    image_files: dict[str, bytes] = field(default_factory=dict)  # stored file -> its data
+    # Stored file -> its first bytes (up to 64 KiB: image_format looks at 4 KiB at most).
+    image_files: dict[str, bytes] = field(default_factory=dict)
 
     def texts(self) -> list[str]:
         return [
@@ -99,11 +101,12 @@ def _rows(table: etree._Element) -> list[list[str]]:
     return rows
 
 
-def read_content(data: bytes) -> Content:
-    """Raises zipfile.BadZipFile, KeyError or etree.XMLSyntaxError on unreadable documents."""
-    package = zipfile.ZipFile(io.BytesIO(data))
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    body = etree.fromstring(package.read("content.xml"), parser)
+def read_content(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Content:
+    """Raises PackageError, LimitExceeded or etree.XMLSyntaxError on documents that cannot
+    be read (within ``limits``, as the validator reads them)."""
+    package = Package(data, limits=limits)
+    stored = set(package.files())
+    body = package.parse("content.xml").getroot()
     found = Content()
     found.paragraphs = [normalise(text_of(p)) for p in body.xpath(PARAGRAPHS, namespaces=NS)]
     found.headings = [
@@ -113,10 +116,10 @@ def read_content(data: bytes) -> Content:
     found.list_items = [normalise(text_of(p)) for p in body.xpath(LIST_ITEMS, namespaces=NS)]
     found.tables = [_rows(t) for t in body.xpath(TABLES, namespaces=NS)]
     found.images = [str(h) for h in body.xpath(IMAGES, namespaces=NS)]
-    found.image_files = {href: package.read(href) for href in found.images
-                         if href in package.namelist() and not href.endswith("/")}
-    if "meta.xml" in package.namelist():
-        meta = etree.fromstring(package.read("meta.xml"), parser)
+    found.image_files = {href: next(package.chunks(href), b"") for href in found.images
+                         if href in stored}
+    if "meta.xml" in stored:
+        meta = package.parse("meta.xml").getroot()
         for key, path in METADATA.items():
             values = meta.xpath(path, namespaces=NS)
             if values:

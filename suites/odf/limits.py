@@ -12,6 +12,10 @@ MIB = 1 << 20
 # Below this many unpacked bytes a part's ratio is not judged: a small repetitive part
 # (an empty settings.xml, a blank thumbnail) compresses far better than 1000:1 harmlessly.
 RATIO_GRACE_BYTES = 1 * MIB
+# Signature files and the parts they sign are read within this fraction of max_part_bytes
+# and max_xml_nodes: XML-DSig verification (signxml) serialises, re-parses and
+# canonicalises what it digests, holding up to seven copies of a signed XML part at once.
+SIGNATURE_SHARE = 8
 
 
 @dataclass(frozen=True)
@@ -40,13 +44,18 @@ DEFAULT_LIMITS = Limits()
 class LimitExceeded(Exception):
     """A part (or the package) would unpack past a limit: not read further, not judged."""
 
-    def __init__(self, part: str, limit: str, value: float, detail: str) -> None:
+    def __init__(self, part: str, limit: str, value: float, detail: str,
+                 outcome: str = "not read further", share: int = 1) -> None:
         self.part = part
         self.limit = limit
         self.value = value
+        shown = f"{_number(value)}:1" if limit == "max_ratio" else _number(value)
+        if share > 1:
+            shown = (f"{shown} / {share} = {_number(value // share)} for signature "
+                     "verification, which holds several copies of what it reads")
         super().__init__(
-            f"{part}: {detail}, over the {limit} limit of {_number(value)} "
-            f"(--{limit.replace('_', '-')}, [settings.odf] {limit}); not read further"
+            f"{part}: {detail}, over the {limit} limit of {shown} "
+            f"(--{limit.replace('_', '-')}, [settings.odf] {limit}); {outcome}"
         )
 
 

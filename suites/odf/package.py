@@ -104,9 +104,10 @@ class Package:
     def entry(self, name: str) -> Entry | None:
         return next((e for e in self.entries if e.name == name), None)
 
-    def chunks(self, name: str, index: int | None = None) -> Iterator[bytes]:
+    def chunks(self, name: str, index: int | None = None, share: int = 1) -> Iterator[bytes]:
         """The unpacked bytes of a part (the last of its name, or entry ``index``), in
-        chunks. Raises PackageError when it cannot be read, LimitExceeded past a limit."""
+        chunks, within 1/``share`` of max_part_bytes. Raises PackageError when it cannot be
+        read, LimitExceeded past a limit."""
         if index is None:
             if name not in self._last:
                 raise PackageError(f"{name}: cannot be read from the ZIP archive: no such entry")
@@ -114,66 +115,73 @@ class Package:
         info = self._infos[index]
         # The stored bytes cannot be more than the archive holds, whatever the header says.
         packed = max(min(info.compress_size, self._size), 1)
-        self._check(name, index, info.file_size, packed, "declares")
+        self._check(name, index, info.file_size, packed, share, declared=True)
         try:
             with self.zip.open(info) as stream:
                 count = 0
                 while chunk := stream.read(CHUNK):
                     count += len(chunk)
-                    self._check(name, index, count, packed, "unpacks to")
+                    self._check(name, index, count, packed, share, declared=False)
                     yield chunk
         except READ_ERRORS as error:
             raise PackageError(f"{name}: cannot be read from the ZIP archive: {error}") from None
 
-    def _check(self, name: str, index: int, size: int, packed: int, verb: str) -> None:
+    def _check(self, name: str, index: int, size: int, packed: int, share: int,
+               declared: bool) -> None:
+        """``size`` is what the directory declares (nothing inflated yet) or what has been
+        inflated so far; both are held to every limit."""
         limits = self.limits
-        if size > limits.max_part_bytes:
-            raise LimitExceeded(name, "max_part_bytes", limits.max_part_bytes,
-                                f"{verb} more than {limits.max_part_bytes:,} bytes")
+        if declared:
+            amount, outcome = f"declares {size:,} unpacked bytes", "not read"
+        else:
+            amount, outcome = f"had unpacked {size:,} bytes when stopped", "not read further"
+        if size > limits.max_part_bytes // share:
+            raise LimitExceeded(name, "max_part_bytes", limits.max_part_bytes, amount, outcome,
+                                share)
         if size > RATIO_GRACE_BYTES and size / packed > limits.max_ratio:
             raise LimitExceeded(name, "max_ratio", limits.max_ratio,
-                                f"{verb} {size:,} bytes from {packed:,} stored bytes, a "
-                                f"compression ratio of {size / packed:.0f}:1")
+                                f"{amount} from {packed:,} stored bytes, "
+                                f"{size / packed:,.0f}:1", outcome)
         before = self._unpacked.get(index, 0)
         if size <= before:
             return
         total = self.unpacked_total - before + size
         if total > limits.max_total_bytes:
             raise LimitExceeded(name, "max_total_bytes", limits.max_total_bytes,
-                                f"{verb} {size:,} bytes, which with the parts read before it "
-                                f"makes {total:,} unpacked bytes in total")
-        if verb != "declares":  # only what was inflated counts towards the total
+                                f"{amount}, {total:,} with the parts unpacked before it",
+                                outcome)
+        if not declared:  # only what was inflated counts towards the total
             self._unpacked[index] = size
             self.unpacked_total = total
 
-    def read(self, name: str) -> bytes:
-        return b"".join(self.chunks(name))
+    def read(self, name: str, share: int = 1) -> bytes:
+        return b"".join(self.chunks(name, share=share))
 
     def check_crc(self, index: int) -> None:
         """Inflate entry ``index`` to its end (zipfile compares the CRC-32 there)."""
         for _ in self.chunks(self._infos[index].filename, index):
             pass
 
-    def parse(self, name: str) -> Any:
-        """The part parsed as XML (an lxml ElementTree), within ``max_xml_nodes``. Raises
-        etree.XMLSyntaxError, PackageError or LimitExceeded."""
-        return parse_xml(self.chunks(name), name, self.limits.max_xml_nodes)
+    def parse(self, name: str, share: int = 1) -> Any:
+        """The part parsed as XML (an lxml ElementTree), within 1/``share`` of the limits.
+        Raises etree.XMLSyntaxError, PackageError or LimitExceeded."""
+        return parse_xml(self.chunks(name, share=share), name, self.limits.max_xml_nodes, share)
 
 
-def parse_xml(chunks: Iterable[bytes], part: str, max_nodes: int) -> Any:
+def parse_xml(chunks: Iterable[bytes], part: str, max_nodes: int, share: int = 1) -> Any:
     """Parse XML fed in chunks, counting the nodes as the tree grows: the tree of a small
     part can cost 30 times its text, so its bytes alone do not bound memory."""
     parser = etree.XMLPullParser(events=("start", "comment", "pi"), resolve_entities=False,
                                  no_network=True, huge_tree=False)
-    nodes = 0
+    nodes, allowed = 0, max_nodes // share
     for chunk in chunks:
         parser.feed(chunk)
         for event, node in parser.read_events():
             nodes += 1 + len(node.attrib) if event == "start" else 1
-        if nodes > max_nodes:
+        if nodes > allowed:
             raise LimitExceeded(part, "max_xml_nodes", max_nodes,
-                                f"holds more than {max_nodes:,} XML elements, attributes, "
-                                "comments and processing instructions")
+                                f"holds more than {allowed:,} XML elements, attributes, "
+                                "comments and processing instructions", share=share)
     return parser.close().getroottree()
 
 

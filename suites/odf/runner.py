@@ -20,7 +20,7 @@ is {output} if the command wrote it, else the only file with that extension in {
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -32,7 +32,9 @@ from conformance.api import (
     run_template,
     working_directory,
 )
+from suites.odf import ODFSettings
 from suites.odf.corpus import SourceDocument
+from suites.odf.limits import DEFAULT_LIMITS, Limits
 from suites.odf.validate import Validation
 
 _counter = itertools.count(1)
@@ -47,6 +49,14 @@ class Conversion:
 
 def settings_of(candidate: CandidateContext) -> dict[str, Any]:
     return candidate.settings("odf")
+
+
+def limits_of(candidate: CandidateContext) -> Limits:
+    """The ZIP bomb limits, from [settings.odf] (checked against ODFSettings at plan time;
+    only the limit keys here, so a malformed command table stays the checks' cantTell)."""
+    settings = settings_of(candidate)
+    chosen = {name: settings[name] for name in Limits.names() if name in settings}
+    return ODFSettings.model_validate(chosen).limits()
 
 
 def command_for(candidate: CandidateContext, table: str, key: str) -> list[str] | None:
@@ -110,6 +120,7 @@ class RoundTrip:
     conversion: Conversion | None  # None: the candidate does not handle this kind
     data: bytes | None
     validation: Validation | None
+    limits: Limits = field(default=DEFAULT_LIMITS)  # what the content checks may unpack
 
     def describe(self) -> str:
         if self.conversion is None:

@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
@@ -30,8 +31,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
-from signxml.exceptions import SignXMLException
+from signxml.exceptions import InvalidInput, SignXMLException
 from signxml.verifier import SignatureConfiguration, XMLVerifier
+
+from suites.odf.package import parse_xml
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 DSIG = "urn:oasis:names:tc:opendocument:xmlns:digitalsignature:1.0"
@@ -87,7 +90,24 @@ def canonical(node: etree._Element, algorithm: str = C14N,
 
 
 class _Verifier(XMLVerifier):
-    """signxml's verifier, canonicalising with :func:`canonical`."""
+    """signxml's verifier, canonicalising with :func:`canonical`, and parsing what it
+    parses (copies of the signature, signed data) within ``max_nodes``."""
+
+    def __init__(self, max_nodes: int | None = None) -> None:
+        self.max_nodes = max_nodes
+
+    def _fromstring(self, xml_string: Any, **kwargs: Any) -> Any:
+        if self.max_nodes is None or kwargs:
+            return super()._fromstring(xml_string, **kwargs)  # type: ignore[no-untyped-call]
+        data = xml_string.encode() if isinstance(xml_string, str) else xml_string
+        root = parse_xml([data], "signed data", self.max_nodes).getroot()
+        # signxml's own refusals, as its _fromstring makes them.
+        docinfo = root.getroottree().docinfo
+        if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+            raise InvalidInput("DTD declarations are not supported in XML input")
+        if next(root.iter(etree.Entity), None) is not None:
+            raise InvalidInput("Entities are not supported in XML input")
+        return root
 
     def _c14n(self, nodes: object, algorithm: CanonicalizationMethod,
               inclusive_ns_prefixes: list[str] | None = None) -> bytes:
@@ -162,9 +182,13 @@ class Verification:
 
 
 
-def verify(root: etree._Element, read: Callable[[str], bytes | None]) -> Verification:
+def verify(root: etree._Element, read: Callable[[str], bytes | None],
+           parse: Callable[[str], etree._Element | None] | None = None,
+           max_nodes: int | None = None) -> Verification:
     """Core validation of every ds:Signature of a signature file; ``read`` gives a package
-    file's bytes (None when the package has no such file)."""
+    file's bytes (None when the package has no such file), ``parse`` its XML root (default:
+    ``read`` then lxml; the validator passes one bounded by its limits), ``max_nodes``
+    bounds each tree signxml parses (LimitExceeded past it)."""
     result = Verification([], [])
     signatures = root.findall("ds:Signature", NS)
     for index, signature in enumerate(signatures):
@@ -212,8 +236,9 @@ def verify(root: etree._Element, read: Callable[[str], bytes | None]) -> Verific
             digest_algorithms=frozenset(DigestAlgorithm),
         )
         try:
-            _Verifier().verify(alone, x509_cert=certificate, uri_resolver=_resolver(files, read),
-                                 validate_schema=False, expect_config=config)
+            _Verifier(max_nodes).verify(alone, x509_cert=certificate,
+                                        uri_resolver=_resolver(files, read, parse),
+                                        validate_schema=False, expect_config=config)
         except (SignXMLException, etree.XMLSyntaxError, ValueError) as error:
             result.problems.append(Finding(f"{label} does not verify: {error}",
                                            signature.sourceline, _where(signature)))
@@ -221,11 +246,14 @@ def verify(root: etree._Element, read: Callable[[str], bytes | None]) -> Verific
 
 
 def _resolver(files: dict[str, bool], read: Callable[[str], bytes | None],
+              parse: Callable[[str], etree._Element | None] | None,
               ) -> Callable[[str], etree._Element | bytes | None]:
     """Package files for signxml: parsed when their reference canonicalises them as XML,
     else the stored bytes (digested as they are)."""
     def resolve(uri: str) -> etree._Element | bytes | None:
         path = package_path(uri)
+        if path is not None and parse is not None and files.get(uri):
+            return parse(path)
         data = read(path) if path is not None else None
         if data is None or not files.get(uri):
             return data

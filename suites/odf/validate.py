@@ -17,7 +17,7 @@ from lxml import etree
 
 from suites.odf import signatures
 from suites.odf.foreign import strip_foreign
-from suites.odf.limits import DEFAULT_LIMITS, LimitExceeded, Limits
+from suites.odf.limits import DEFAULT_LIMITS, SIGNATURE_SHARE, LimitExceeded, Limits
 from suites.odf.package import Package, PackageError
 from suites.odf.schemas import VERSIONS, SchemaSource, compiled, namespaces_of
 
@@ -219,14 +219,16 @@ def _check_zip(package: Package, result: Validation) -> None:
 class Manifest:
     version: str | None
     entries: dict[str, str]  # full-path -> media-type
-    tree: Any = None
+    # Its root is manifest:manifest, so it is validated once the version is known (parsed
+    # again then: no tree is kept while the next part is parsed).
+    validate: bool = True
 
 
 def _parse(package: Package, part: str, requirement: str, result: Validation,
-           needs: Iterable[str]) -> Any:
+           needs: Iterable[str], share: int = 1) -> Any:
     """The part's tree, or None with the problem (or the refusal of ``needs``) recorded."""
     try:
-        return package.parse(part)
+        return package.parse(part, share)
     except etree.XMLSyntaxError as error:
         line, column = error.position if error.position and error.position[0] else (None, None)
         result.problems.append(
@@ -237,6 +239,15 @@ def _parse(package: Package, part: str, requirement: str, result: Validation,
     except LimitExceeded as error:
         result.refuse(error, needs)
     return None
+
+
+def _again(package: Package, part: str) -> Any:
+    """A part parsed before without a problem, parsed again (None if it no longer parses,
+    which the first parse has then recorded)."""
+    try:
+        return package.parse(part)
+    except (etree.XMLSyntaxError, PackageError, LimitExceeded):
+        return None
 
 
 def _check_manifest(package: Package, result: Validation, source: SchemaSource) -> Manifest | None:
@@ -256,7 +267,7 @@ def _check_manifest(package: Package, result: Validation, source: SchemaSource) 
         path = entry.get(f"{{{MANIFEST_NS}}}full-path")
         if path is not None:
             entries[path] = entry.get(f"{{{MANIFEST_NS}}}media-type") or ""
-    manifest = Manifest(version, entries, tree)
+    manifest = Manifest(version, entries)
     if root.tag != f"{{{MANIFEST_NS}}}manifest":
         result.problems.append(
             Problem(
@@ -265,7 +276,7 @@ def _check_manifest(package: Package, result: Validation, source: SchemaSource) 
                 root.sourceline, 0,
             )
         )
-        manifest.tree = None
+        manifest.validate = False
         return manifest
     _check_manifest_listing(package, manifest, result)
     return manifest
@@ -352,45 +363,69 @@ def _check_parts(
             Problem("odf.document.content-present", "content.xml",
                     "the package has no content.xml")
         )
-    trees: dict[str, Any] = {}
+    # One tree at a time (memory): each part is parsed for its version here, and parsed
+    # again to be validated; the helpers return before the next part is parsed.
+    versions: dict[str, str | None] = {}
     for part in present:
-        tree = _parse(package, part, "odf.document.wellformed", result, NEEDS_PARTS)
-        if tree is not None:
-            trees[part] = tree
+        readable, version = _version_of(package, part, result)
+        if readable:
+            versions[part] = version
             result.parts.append(part)
-    versions = {part: tree.getroot().get(f"{{{OFFICE_NS}}}version") for part, tree in
-                trees.items()}
     declared = _check_versions(versions, manifest, result)
     if declared is None:
         if not versions:
-            result.undecided["odf.document.version"] = (
+            result.undecided.setdefault(
+                "odf.document.version",
                 "no XML part (content.xml, styles.xml, meta.xml, settings.xml) could be read")
         for requirement in ("odf.package.manifest-valid", "odf.document.schema-extended",
                             "odf.document.schema-strict"):
-            result.undecided[requirement] = "the document declares no supported ODF version"
+            result.undecided.setdefault(requirement,
+                                        "the document declares no supported ODF version")
         return None
-    if manifest is not None and manifest.tree is not None:
+    if manifest is not None and manifest.validate:
         # Validated against the schema of the version the document declares: a manifest
         # without manifest:version is then invalid, as the 1.2+ manifest schemas require it.
-        _relaxng(manifest.tree, MANIFEST, "odf.package.manifest-valid",
-                 compiled(source, declared, "manifest-schema"), result.problems)
+        _validate_manifest(package, compiled(source, declared, "manifest-schema"), result)
     namespaces = namespaces_of(source, declared)
     schema = compiled(source, declared, "schema")
-    for part, tree in trees.items():
-        strict: list[Problem] = []
-        _relaxng(tree, part, "odf.document.schema-strict", schema, strict)
-        if not strict:
-            continue
-        # In place, not on a copy: the tree is not used again, and a copy doubles the memory.
-        removed = strip_foreign(tree.getroot(), namespaces)
-        if removed:
-            result.foreign[part] = removed
-        extended: list[Problem] = []
-        _relaxng(tree, part, "odf.document.schema-extended", schema, extended)
-        result.problems.extend(extended)
-        if not extended:
-            result.strict_problems.extend(strict)
+    for part in versions:
+        _validate_part(package, part, schema, namespaces, result)
     return declared
+
+
+def _version_of(package: Package, part: str, result: Validation) -> tuple[bool, str | None]:
+    """Whether the part is well-formed, and the office:version of its root."""
+    tree = _parse(package, part, "odf.document.wellformed", result, NEEDS_PARTS)
+    if tree is None:
+        return False, None
+    return True, tree.getroot().get(f"{{{OFFICE_NS}}}version")
+
+
+def _validate_manifest(package: Package, schema: etree.RelaxNG, result: Validation) -> None:
+    tree = _again(package, MANIFEST)
+    if tree is not None:
+        _relaxng(tree, MANIFEST, "odf.package.manifest-valid", schema, result.problems)
+
+
+def _validate_part(package: Package, part: str, schema: etree.RelaxNG,
+                   namespaces: frozenset[str], result: Validation) -> None:
+    """Strict, then (only if that fails) extended validity of one part."""
+    tree = _again(package, part)
+    if tree is None:
+        return
+    strict: list[Problem] = []
+    _relaxng(tree, part, "odf.document.schema-strict", schema, strict)
+    if not strict:
+        return
+    # In place, not on a copy: the tree is not used again, and a copy doubles the memory.
+    removed = strip_foreign(tree.getroot(), namespaces)
+    if removed:
+        result.foreign[part] = removed
+    extended: list[Problem] = []
+    _relaxng(tree, part, "odf.document.schema-extended", schema, extended)
+    result.problems.extend(extended)
+    if not extended:
+        result.strict_problems.extend(strict)
 
 
 def _check_signatures(package: Package, result: Validation, source: SchemaSource,
@@ -399,18 +434,23 @@ def _check_signatures(package: Package, result: Validation, source: SchemaSource
     schema and [xmldsig-core]; then every signature in it verifies against the package."""
     stored = set(package.files())
 
+    # Verification copies what it reads: signature files and signed parts get a share of
+    # the limits (limits.SIGNATURE_SHARE), so all the copies together stay within them.
     def read(path: str) -> bytes | None:
         try:
-            return package.read(path) if path in stored else None
+            return package.read(path, SIGNATURE_SHARE) if path in stored else None
         except PackageError:
             return None
 
     def parse(path: str) -> Any:
-        return package.parse(path).getroot()  # within max_xml_nodes, as every part
+        try:
+            return package.parse(path, SIGNATURE_SHARE).getroot() if path in stored else None
+        except PackageError:
+            return None  # as read(): signxml reports the reference it cannot resolve
 
     for name in result.signature_files:
         tree = _parse(package, name, WELLFORMED_SIGNATURES, result,
-                      (WELLFORMED_SIGNATURES, VERIFIED_SIGNATURES))
+                      (WELLFORMED_SIGNATURES, VERIFIED_SIGNATURES), SIGNATURE_SHARE)
         if tree is None:
             continue
         result.parts.append(name)
@@ -429,7 +469,8 @@ def _check_signatures(package: Package, result: Validation, source: SchemaSource
                                         f"{name} is not a well-formed signature file")
             continue
         try:
-            verification = signatures.verify(tree.getroot(), read, parse)
+            verification = signatures.verify(tree.getroot(), read, parse,
+                                             package.limits.max_xml_nodes // SIGNATURE_SHARE)
         except LimitExceeded as error:  # a signed part too large to digest
             result.refuse(error, (VERIFIED_SIGNATURES,))
             continue

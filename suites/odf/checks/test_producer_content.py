@@ -30,7 +30,7 @@ ALL_DOCUMENTS = (*TEXT_DOCUMENTS, "sheet-basic")
 def content_of(trip: RoundTrip) -> Content:
     data = saved(trip)
     try:
-        return read_content(data)
+        return read_content(data, trip.limits)
     except Exception as error:  # any unreadable package: the content cannot be judged
         cant_tell(f"the saved document cannot be read: {type(error).__name__}: {error}")
 

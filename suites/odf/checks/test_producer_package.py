@@ -46,6 +46,11 @@ def judge(validation: Validation, requirement: str) -> None:
     """Fail with evidence when ``validation`` breaks ``requirement``."""
     if requirement != "odf.package.zip" and validation.problems_for("odf.package.zip"):
         cant_tell("the saved file is not a readable ZIP archive")
+    problems = validation.problems_for(requirement)
+    if not problems and requirement in validation.undecided:
+        # Nothing was found because nothing could be looked at: never a pass. First, so a
+        # part refused for a limit is named (and a refused package is not "unsigned").
+        cant_tell(f"{requirement} cannot be judged: {validation.undecided[requirement]}")
     if (requirement in (WELLFORMED_SIGNATURES, VERIFIED_SIGNATURES)
             and not validation.signature_files):
         inapplicable(NO_SIGNATURES, "the saved document is not signed, so there is no "
@@ -54,11 +59,7 @@ def judge(validation: Validation, requirement: str) -> None:
                if validation.problems_for(r) or r in validation.undecided]
     if blocked:
         cant_tell(f"cannot judge while {', '.join(blocked)} fails or is undecided")
-    problems = validation.problems_for(requirement)
     if not problems:
-        if requirement in validation.undecided:
-            # Nothing was found because nothing could be looked at: never a pass.
-            cant_tell(f"{requirement} cannot be judged: {validation.undecided[requirement]}")
         return
     log = current_evidence()
     if log is not None:
