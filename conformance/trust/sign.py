@@ -16,6 +16,8 @@ from conformance.trust.keys import key_id
 from conformance.trust.statement import PAYLOAD_TYPE, statement_bytes
 
 ENVELOPE_FILE = "report.dsse.json"
+# A report is a few hundred KiB to a few MiB; its envelope is bounded the same way.
+MAX_REPORT_BYTES = dsse.MAX_ENVELOPE_BYTES
 
 
 def sign_report(report: Report, key: Ed25519PrivateKey, signed_at: datetime | None = None) -> bytes:
@@ -28,6 +30,8 @@ def sign_report(report: Report, key: Ed25519PrivateKey, signed_at: datetime | No
 
 def load_report(path: Path) -> Report:
     try:
+        if path.stat().st_size > MAX_REPORT_BYTES:
+            raise InputError(f"report {path}: larger than {MAX_REPORT_BYTES} bytes")
         return Report.model_validate_json(path.read_bytes())
     except FileNotFoundError:
         raise InputError(f"report {path}: file not found") from None

@@ -22,7 +22,7 @@ from conformance.report.judge import rejudge
 from conformance.report.model import ProfileVerdict, Report
 from conformance.trust import dsse
 from conformance.trust.policy import LabelPolicy, decide
-from conformance.trust.sign import ENVELOPE_FILE
+from conformance.trust.sign import ENVELOPE_FILE, MAX_REPORT_BYTES
 from conformance.trust.statement import (
     PAYLOAD_TYPE,
     ParsedStatement,
@@ -370,6 +370,8 @@ def _check_label(
 def _compare_beside(beside: Path, envelope_data: bytes, result: Verification) -> None:
     """A report.json next to the envelope must say what was signed."""
     try:
+        if beside.stat().st_size > MAX_REPORT_BYTES:
+            raise OSError("too large")
         shown = Report.model_validate_json(beside.read_bytes())
     except (OSError, ValidationError):
         result.reasons.append(f"{beside} is unreadable or not a valid report")
