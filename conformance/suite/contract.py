@@ -27,8 +27,7 @@ DECLARATION = "SUITE"
 
 @dataclass(frozen=True)
 class SuiteDeclaration:
-    # e.g. "faults:FAULTS", or several such lists, joined in order.
-    faults: str | tuple[str, ...] | None = None
+    faults: str | None = None  # e.g. "faults:FAULTS", the whole catalogue as one list
     commands: str | None = None  # e.g. "commands:COMMANDS", added as `conformance <suite> …`
     # MUST/SHOULD requirements no fault breaks, with why: e.g. "faults:EXEMPTIONS", a
     # dict of requirement id -> Exemption.

@@ -52,10 +52,7 @@ def load_faults(suite: Suite) -> list[Fault]:
     reference = suite.declaration.faults
     if reference is None:
         raise InputError(f"suite {suite.standard} declares no fault catalogue")
-    references = (reference,) if isinstance(reference, str) else reference
-    faults: list[Fault] = [
-        fault for part in references for fault in resolve(suite, part, "fault catalogue")
-    ]
+    faults: list[Fault] = list(resolve(suite, reference, "fault catalogue"))
     names = [fault.name for fault in faults]
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})

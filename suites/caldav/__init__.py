@@ -15,6 +15,6 @@ class CalDAVSettings(BaseModel):
 
 
 SUITE = SuiteDeclaration(
-    faults=("faults:FAULTS", "faults:XANDIKOS_FAULTS"), exemptions="faults:EXEMPTIONS",
+    faults="faults:FAULTS", exemptions="faults:EXEMPTIONS",
     settings=CalDAVSettings,
 )

@@ -19,7 +19,7 @@ class MatrixSettings(BaseModel):
 
 
 SUITE = SuiteDeclaration(
-    faults=("faults:FAULTS", "faults_rooms:FAULTS", "faults_accounts:FAULTS"),
+    faults="faults:FAULTS",
     exemptions="faults:EXEMPTIONS",
     settings=MatrixSettings,
 )

@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 from conformance.api import Fault, ProxyRequest, ProxyResponse
-from suites.matrix.faults import (
+from suites.matrix.faults_base import (
     _drop_from,
     _edit_json,
     _errcode,

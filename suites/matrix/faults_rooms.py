@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from conformance.api import Fault, ProxyRequest, ProxyResponse
-from suites.matrix.faults import (
+from suites.matrix.faults_base import (
     _edit_json,
     _fake_event_id,
     _is_sync,
