@@ -18,30 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SERVER = """\
-import socket, sys, threading, time
 
-def serve(connection):
-    try:
-        request = connection.recv(65536)
-        if request.startswith(b"GET / "):
-            connection.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok")
-            return
-        connection.sendall(b"HTTP/1.1 200 OK\\r\\n")
-        while True:
-            connection.sendall(b"X")
-            time.sleep(0.5)
-    except OSError:
-        pass
-
-listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", int(sys.argv[1])))
-listener.listen(64)
-while True:
-    connection, _ = listener.accept()
-    threading.Thread(target=serve, args=(connection,), daemon=True).start()
-"""
+PROJECT = Path(__file__).resolve().parents[1]
+SERVER = PROJECT / "fixtures" / "hostile" / "trickling_server.py"
 
 MANIFEST = """\
 id = "trickler"
@@ -61,7 +40,7 @@ kind = "process"
 command = ["{python}", "{workdir}/trickle.py", "{port}"]
 
 [launch.files]
-"trickle.py" = { template = "trickle.py" }
+"trickle.py" = { template = "trickle.py" }  # copied beside the manifest
 
 [endpoints]
 base = "http://127.0.0.1:{port}/"
@@ -82,7 +61,7 @@ def main() -> None:
     deadline = parser.parse_args().exchange_deadline
     with tempfile.TemporaryDirectory(prefix="eos-bench-trickle-") as scratch:
         root = Path(scratch)
-        (root / "trickle.py").write_text(SERVER)
+        (root / "trickle.py").write_text(SERVER.read_text())
         (root / "trickler.toml").write_text(MANIFEST)
         env = dict(os.environ, CONFORMANCE_EXCHANGE_DEADLINE=str(deadline))
         began = time.monotonic()

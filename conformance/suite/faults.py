@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from conformance.jsonfile import loads_bounded
+
 # Hop-by-hop headers (RFC 9110 §7.6.1) and ones requests recomputes are not forwarded.
 _NOT_FORWARDED = frozenset(
     {
@@ -37,8 +39,27 @@ _NOT_FORWARDED = frozenset(
 )
 
 
+class _JsonBody:
+    """Reading a proxied body as JSON; what the candidate sent may be hostile, so nesting is
+    bounded and anything unreadable is simply not JSON."""
+
+    body: bytes
+
+    def json(self) -> Any:
+        """The body decoded as JSON, or None when it is not JSON (or empty, or ``null``)."""
+        try:
+            return loads_bounded(self.body)
+        except ValueError:  # UnicodeDecodeError and too deep nesting included
+            return None
+
+    def json_object(self) -> dict[str, Any] | None:
+        """The body when it is a JSON object, else None (other JSON values included)."""
+        value = self.json()
+        return value if isinstance(value, dict) else None
+
+
 @dataclass(frozen=True)
-class ProxyRequest:
+class ProxyRequest(_JsonBody):
     method: str
     path: str  # path and query, as the client sent it
     headers: dict[str, str]
@@ -72,18 +93,6 @@ class ProxyRequest:
         """``name`` set to ``value``, replacing any header of that name in any case."""
         return replace(self, headers={**self.without_header(name).headers, name: value})
 
-    def json(self) -> Any:
-        """The body decoded as JSON, or None when it is not JSON (or empty, or ``null``)."""
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
-
-    def json_object(self) -> dict[str, Any] | None:
-        """The body when it is a JSON object, else None (other JSON values included)."""
-        value = self.json()
-        return value if isinstance(value, dict) else None
-
     def with_json(self, value: Any) -> ProxyRequest:
         """The body replaced by ``value`` serialised as JSON (``json.dumps`` defaults).
 
@@ -94,7 +103,7 @@ class ProxyRequest:
 
 
 @dataclass(frozen=True)
-class ProxyResponse:
+class ProxyResponse(_JsonBody):
     status: int
     headers: list[tuple[str, str]]
     body: bytes
@@ -119,18 +128,6 @@ class ProxyResponse:
                   content_type: str = "application/json") -> ProxyResponse:
         """A response of its own (not the candidate's): ``value`` as JSON, one Content-Type."""
         return cls(status, [("Content-Type", content_type)], json.dumps(value).encode())
-
-    def json(self) -> Any:
-        """The body decoded as JSON, or None when it is not JSON (or empty, or ``null``)."""
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
-
-    def json_object(self) -> dict[str, Any] | None:
-        """The body when it is a JSON object, else None (other JSON values included)."""
-        value = self.json()
-        return value if isinstance(value, dict) else None
 
     def with_json(self, value: Any) -> ProxyResponse:
         """The body replaced by ``value`` serialised as JSON (``json.dumps`` defaults).

@@ -14,30 +14,8 @@ from conformance.check.deadline import DeadlineExceeded, deadline
 from tests.helpers import Req
 from tests.unit.test_plugin import make_manifest, make_suite, new_marker, start_pytest
 
-TRICKLING_SERVER = """\
-import socket, sys, threading, time
-
-def serve(connection):
-    try:
-        request = connection.recv(65536)
-        if request.startswith(b"GET / "):  # the readiness probe gets a quick answer
-            connection.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok")
-            return
-        connection.sendall(b"HTTP/1.1 200 OK\\r\\n")
-        while True:  # one header byte every half second, for ever
-            connection.sendall(b"X")
-            time.sleep(0.5)
-    except OSError:
-        pass
-
-listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", int(sys.argv[1])))
-listener.listen(16)
-while True:
-    connection, _ = listener.accept()
-    threading.Thread(target=serve, args=(connection,), daemon=True).start()
-"""
+PROJECT = Path(__file__).resolve().parents[2]
+TRICKLING_SERVER = (PROJECT / "fixtures" / "hostile" / "trickling_server.py").read_text()
 
 REQS = [Req(f"demo.r{n}") for n in range(5)]
 

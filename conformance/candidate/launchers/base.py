@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from abc import ABC, abstractmethod
@@ -41,6 +42,16 @@ def path_inside(base: Path, name: str, field: str) -> Path:
     if not target.is_relative_to(base.resolve()):
         raise InputError(f"manifest field {field!r}: file name {name!r} leaves {base}")
     return target
+
+
+def write_launch_files(workdir: Path, files: dict[str, str], values: dict[str, str]) -> None:
+    """``launch.files`` into WORKDIR, placeholders filled in, each readable by its owner only."""
+    for name, content in files.items():
+        target = path_inside(workdir, expand(name, values, "launch.files"), "launch.files")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(expand(content, values, f"launch.files.{name}"))
 
 
 # ``launch.files``: names relative to the candidate's working directory.

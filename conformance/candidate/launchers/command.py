@@ -22,7 +22,7 @@ from conformance.candidate.launchers.base import (
     Launcher,
     RunningCandidate,
     WorkdirFiles,
-    path_inside,
+    write_launch_files,
 )
 from conformance.candidate.manifest import expand
 from conformance.errors import CandidateError
@@ -73,13 +73,7 @@ class CommandLauncher(Launcher):
             "python": sys.executable,
             "bindir": str(Path(sys.executable).parent),
         }
-        for name, content in settings.files.items():
-            expanded = expand(name, self.template_values, "launch.files")
-            target = path_inside(self.workdir, expanded, "launch.files")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(expand(content, self.template_values, f"launch.files.{name}"))
+        write_launch_files(self.workdir, settings.files, self.template_values)
         self.environment = dict(os.environ)
         self.environment.update(
             {k: expand(v, self.template_values, f"launch.env.{k}") for k, v in settings.env.items()}

@@ -26,8 +26,8 @@ from conformance.candidate.launchers.base import (
     RunningCandidate,
     WorkdirFiles,
     free_loopback_port,
-    path_inside,
     read_log_tail,
+    write_launch_files,
 )
 from conformance.candidate.manifest import expand
 from conformance.errors import CandidateError
@@ -83,13 +83,7 @@ class ProcessLauncher(Launcher):
             # Scripts and data shipped beside the manifest.
             "manifest_dir": str(self.loaded.path.parent),
         }
-        for name, content in settings.files.items():
-            expanded = expand(name, self.template_values, "launch.files")
-            target = path_inside(self.workdir, expanded, "launch.files")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(expand(content, self.template_values, f"launch.files.{name}"))
+        write_launch_files(self.workdir, settings.files, self.template_values)
         self.command = [expand(a, self.template_values, "launch.command") for a in settings.command]
         environment = dict(os.environ)
         environment.update(
