@@ -18,7 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 PROJECT = Path(__file__).resolve().parents[1]
 SERVER = PROJECT / "fixtures" / "hostile" / "trickling_server.py"
 
