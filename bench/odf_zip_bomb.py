@@ -24,13 +24,11 @@ least this process's size, and RUSAGE_CHILDREN here would be the largest child s
 
 from __future__ import annotations
 
-import io
 import os
 import random
 import subprocess
 import sys
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -42,6 +40,7 @@ from odf_validate import libreoffice_copies, table  # noqa: E402
 
 from suites.odf.corpus import build_corpus  # noqa: E402
 from suites.odf.faults import sign  # noqa: E402
+from suites.odf.hostile import rewrite_package, zeros  # noqa: E402
 from suites.odf.limits import DEFAULT_LIMITS, SIGNATURE_SHARE  # noqa: E402
 
 MIB = 1 << 20
@@ -64,37 +63,6 @@ CONTENT_HEAD = (
     b"<office:body><office:text>"
 )
 CONTENT_TAIL = b"</office:text></office:body></office:document-content>"
-
-
-def rewrite(base: bytes, target: Path, parts: dict[str, Iterable[bytes]],
-            listed: dict[str, str]) -> None:
-    """``base`` with ``parts`` replaced or added (streamed: a 1 GiB part never sits in
-    memory) and ``listed`` (path -> media type) added to the manifest."""
-    entries = "".join(f'<manifest:file-entry manifest:full-path="{path}" '
-                      f'manifest:media-type="{kind}"/>' for path, kind in listed.items())
-    with zipfile.ZipFile(target, "w") as out, zipfile.ZipFile(io.BytesIO(base)) as source:
-        for info in source.infolist():
-            if info.filename in parts:
-                continue
-            data = source.read(info)
-            if info.filename == MANIFEST:
-                data = data.replace(b"</manifest:manifest>",
-                                    entries.encode() + b"</manifest:manifest>")
-            out.writestr(info, data)
-        for name, chunks in parts.items():
-            entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with out.open(entry, "w", force_zip64=True) as stream:
-                for chunk in chunks:
-                    stream.write(chunk)
-
-
-def zeros(size: int) -> Iterator[bytes]:
-    block = bytes(MIB)
-    for _ in range(size // MIB):
-        yield block
-    yield bytes(size % MIB)
-
 
 
 def zeros_as_spaces(size: int) -> Iterator[bytes]:
@@ -174,7 +142,8 @@ def main() -> None:
         def build(label: str, name: str, parts: dict[str, Iterable[bytes]],
                   listed: dict[str, str] | None = None) -> None:
             target = root / name
-            rewrite(base, target, parts, listed or {})
+            with target.open("wb") as stream:
+                rewrite_package(base, stream, parts, listed)
             cases.append((label, target))
 
         generated = root / "generated.odt"

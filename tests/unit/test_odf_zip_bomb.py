@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from suites.odf.commands import COMMANDS
 from suites.odf.content import read_content
 from suites.odf.corpus import build_corpus
 from suites.odf.faults import sign
+from suites.odf.hostile import rewrite_package, zeros
 from suites.odf.limits import DEFAULT_LIMITS, SIGNATURE_SHARE, LimitExceeded, Limits
 from suites.odf.package import CHUNK, Package
 from suites.odf.runner import limits_of
@@ -48,33 +49,11 @@ def base() -> bytes:
     return build_corpus(3)[0].data
 
 
-def zeros(size: int) -> Iterator[bytes]:
-    for offset in range(0, size, MIB):
-        yield bytes(min(MIB, size - offset))
-
-
 def package(base: bytes, parts: Mapping[str, Iterable[bytes]],
             listed: Iterable[str] = ()) -> bytes:
-    """``base`` with ``parts`` replaced or added (streamed in) and ``listed`` added to the
-    manifest, so the package conforms apart from its payload."""
-    entries = "".join(f'<manifest:file-entry manifest:full-path="{name}" '
-                      'manifest:media-type="application/octet-stream"/>' for name in listed)
+    """``base`` with ``parts`` replaced or added and ``listed`` added to the manifest."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target, zipfile.ZipFile(io.BytesIO(base)) as original:
-        for info in original.infolist():
-            if info.filename in parts:
-                continue
-            data = original.read(info)
-            if info.filename == MANIFEST:
-                data = data.replace(b"</manifest:manifest>",
-                                    entries.encode() + b"</manifest:manifest>")
-            target.writestr(info, data)
-        for name, chunks in parts.items():
-            entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with target.open(entry, "w", force_zip64=True) as stream:
-                for chunk in chunks:
-                    stream.write(chunk)
+    rewrite_package(base, out, parts, {name: "application/octet-stream" for name in listed})
     return out.getvalue()
 
 
