@@ -118,10 +118,9 @@ def run(
     )
     # Every manifest is planned before anything starts, so a typo fails fast.
     shards = shards_of(plan_campaign(loaded, suites, options))
+    pool_size = workers if workers is not None else os.cpu_count() or 1
     executor: Executor = (
-        DaskExecutor(scheduler)
-        if scheduler
-        else LocalExecutor(workers or os.cpu_count() or 1, output_root)
+        DaskExecutor(scheduler) if scheduler else LocalExecutor(pool_size, output_root)
     )
     console.print(f"campaign {campaign}: {len(shards)} shard(s) on a {executor.description}")
     dashboard = getattr(executor, "dashboard", None)
@@ -129,7 +128,7 @@ def run(
         console.print(f"Dask dashboard: {dashboard}")
     title = f"campaign {campaign} ({kind})"
     # One local worker streams its pytest output as it comes; a live table would fight it.
-    live = scheduler is not None or (workers or os.cpu_count() or 1) > 1
+    live = scheduler is not None or pool_size > 1
     with CampaignProgress(shards, console, title, live=live) as progress:
         records, interrupted = run_shards(
             executor, shards, options, output_root / campaign, progress, signing_key

@@ -132,7 +132,7 @@ class DaskExecutor:
             self.client = (connect or (lambda a: Client(a, timeout="10s")))(  # type: ignore[no-untyped-call]
                 address
             )
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, ValueError) as error:  # ValueError: a malformed address
             raise InputError(f"--scheduler: cannot reach the Dask scheduler at {address}: "
                              f"{error}") from None
         self.description = f"Dask cluster at {address}"

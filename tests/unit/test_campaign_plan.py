@@ -79,3 +79,21 @@ def test_every_bundled_manifest_plans() -> None:
     for path in paths:
         plan = plan_run(load_manifest(path), suites)
         assert plan.requirements and plan.profiles
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--workers", "0"], "--workers: must be at least 1"),
+        (["--scheduler", "nonsense"], "--scheduler: cannot reach the Dask scheduler at nonsense"),
+    ],
+)
+def test_bad_executor_options_are_clear_errors(
+    tmp_path: Path, options: list[str], named: str
+) -> None:
+    result = CliRunner().invoke(main, ["run", "--candidate", "radicale", "--output-root",
+                                       str(tmp_path / "reports"), *options])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert named in " ".join(result.output.split())
+    assert not (tmp_path / "reports").exists()
