@@ -28,6 +28,7 @@ from conformance.check.verdicts import (
     inapplicable,
 )
 from conformance.errors import ConformanceError, InputError
+from conformance.suite.campaign_hooks import CampaignCandidate, load_candidate, started_candidate
 from conformance.suite.contract import SuiteDeclaration
 from conformance.suite.faults import (
     Exemption,
@@ -41,6 +42,7 @@ from conformance.suite.faults import (
 )
 
 __all__ = [
+    "CampaignCandidate",
     "CandidateContext",
     "CantTell",
     "CheckFailure",
@@ -67,9 +69,11 @@ __all__ = [
     "expect_equal",
     "expect_in",
     "inapplicable",
+    "load_candidate",
     "observe",
     "record_response",
     "relevant_headers",
     "run_template",
+    "started_candidate",
     "working_directory",
 ]

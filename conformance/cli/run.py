@@ -21,11 +21,17 @@ from conformance.cli.common import (
 from conformance.errors import InputError
 from conformance.html.campaign_pages import write_campaign_comparisons
 from conformance.locations import bundled_candidates_dir
-from conformance.run.campaign import campaign_exit_code, plan_campaign, write_campaign_index
+from conformance.run.campaign import (
+    campaign_candidates,
+    campaign_exit_code,
+    plan_campaign,
+    write_campaign_index,
+)
 from conformance.run.coordinator import ShardRecord, done_reports, run_shards
 from conformance.run.executors import DaskExecutor, Executor, LocalExecutor
 from conformance.run.progress import CampaignProgress
 from conformance.run.shards import ShardOptions, shards_of
+from conformance.suite.campaign_hooks import write_campaign_pages
 from conformance.suite.discovery import discover_suites
 
 SCHEDULER_ENV = "CONFORMANCE_SCHEDULER"
@@ -141,6 +147,11 @@ def run(
     console.print(f"campaign index: {index}")
     for page in write_campaign_comparisons(done_reports(records), index.parent):
         console.print(f"comparison: {page}")
+    pages, problems = write_campaign_pages(suites, campaign_candidates(records), index.parent)
+    for page in pages:
+        console.print(f"campaign page: {page}")
+    for problem in problems:
+        console.print(f"[yellow]{problem}[/]")
     sys.exit(campaign_exit_code(records, interrupted))
 
 

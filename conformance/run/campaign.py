@@ -25,6 +25,7 @@ from conformance.report.files import REPORT_FILE
 from conformance.run.coordinator import ShardRecord
 from conformance.run.plan import plan_run
 from conformance.run.shards import ShardOptions
+from conformance.suite.campaign_hooks import CampaignCandidate
 from conformance.suite.catalogue import Suite
 
 INDEX_FILE = "campaign.json"
@@ -105,3 +106,17 @@ def write_campaign_index(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def campaign_candidates(records: list[ShardRecord]) -> dict[str, list[CampaignCandidate]]:
+    """Each standard's candidates, for the suites' campaign pages."""
+    found: dict[str, list[CampaignCandidate]] = {}
+    for record in records:
+        found.setdefault(record.shard.standard, []).append(
+            CampaignCandidate(
+                record.shard.candidate_id,
+                record.shard.candidate,
+                record.output_dir if record.report else None,
+            )
+        )
+    return found

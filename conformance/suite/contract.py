@@ -35,6 +35,9 @@ class SuiteDeclaration:
     settings: type[BaseModel] | None = None  # None: the suite reads no settings
     # How long one check may take, setup to teardown (default 120 s; see check/deadline.py).
     check_deadline_seconds: float | None = None
+    # A page the suite writes once per campaign, e.g. "interop:campaign_page": a function
+    # (candidates, campaign directory) -> files written (see suite/campaign_hooks.py).
+    campaign_page: str | None = None
 
 
 def package_of(directory: Path) -> str:

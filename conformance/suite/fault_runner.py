@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomli_w
 
@@ -176,9 +177,14 @@ def run_fault_catalogue(
     running = launcher.start()
     try:
         everything = sorted({r for fault in faults for r in fault.breaks})
-        with FaultProxy(running.base_url, NO_FAULT, proxy_port) as proxy:
+        # The proxy stands for the whole origin: a base below it (say /dav/) stays the
+        # base behind the proxy, so absolute hrefs the candidate answers still resolve.
+        parts = urlsplit(running.base_url)
+        upstream, base_path = f"{parts.scheme}://{parts.netloc}", parts.path.lstrip("/")
+        with FaultProxy(upstream, NO_FAULT, proxy_port) as proxy:
             manifest = proxied_manifest(
-                loaded, proxy.url, work_dir, "clean", running.endpoints, launcher.template_values
+                loaded, proxy.url + base_path, work_dir, "clean", running.endpoints,
+                launcher.template_values,
             )
             clean = outcomes_of(
                 run_checks(manifest, loaded.manifest.id, suite, everything, work_dir, "clean"),
@@ -201,10 +207,10 @@ def run_fault_catalogue(
                     result.problem = "the variant's run wrote no report"
                 results.append(result)
                 continue
-            with FaultProxy(running.base_url, fault, proxy_port) as proxy:
+            with FaultProxy(upstream, fault, proxy_port) as proxy:
                 manifest = proxied_manifest(
                     loaded,
-                    proxy.url,
+                    proxy.url + base_path,
                     work_dir,
                     f"fault-{fault.name}",
                     running.endpoints,

@@ -15,6 +15,9 @@ class ActivityPubSettings(BaseModel):
     # The candidate accepts follows only when its user accepts them through the outbox.
     accept_follows_via_outbox: bool = False
     delivery_timeout: float = Field(default=10, gt=0)
+    # How the candidate authorises its own client's requests (ActivityPub §6 leaves it open),
+    # in words for the report: e.g. "OAuth 2.0 bearer token" or a front proxy's header.
+    c2s_authorisation: str = ""
 
 
 SUITE = SuiteDeclaration(

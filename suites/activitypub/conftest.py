@@ -35,7 +35,8 @@ from suites.activitypub.scenarios import (
 )
 from suites.activitypub.streams import PUBLIC, as_list, url_of
 
-ACTOR_NAMES = ("eos-alice", "eos-bob", "eos-carol", "eos-dave", "eos-erin", "eos-mallory")
+ACTOR_NAMES = ("eos-alice", "eos-bob", "eos-carol", "eos-dave", "eos-erin", "eos-mallory",
+               "eos-frank")
 
 
 @pytest.fixture(scope="session")
@@ -197,12 +198,15 @@ def posted(followed: FollowOutcome, remote: RemoteServer, user: CandidateUser,
 
 @pytest.fixture(scope="session")
 def deleted(posted: PostedNote, remote: RemoteServer, user: CandidateUser, me: LocalActor,
-            delivery_timeout: float) -> DeletedNote:
+            actor: dict[str, Any], delivery_timeout: float) -> DeletedNote:
     if posted.note_id is None:
         cant_tell("no delivered Note to delete")
+    # Addressed like the Note: §7.1 delivers to the followers collection only when an
+    # activity names it (the Public collection is never delivered to).
+    followers = url_of(user.document().get("followers")) or url_of(actor.get("followers"))
     mark = remote.mark()
     user.post({"@context": AS_CONTEXT, "type": "Delete", "actor": user.actor_id,
-               "object": posted.note_id, "to": [PUBLIC]})
+               "object": posted.note_id, "to": [PUBLIC], "cc": as_list(followers)})
     note_id = posted.note_id
 
     def is_delete(delivery: Delivery) -> bool:

@@ -196,7 +196,7 @@ def parse_rfc9421(signature_input: str, signature: str) -> list[Rfc9421Signature
 
 
 def _component_value(name: str, method: str, authority: str, path: str, query: str,
-                     headers: Mapping[str, str]) -> str:
+                     headers: Mapping[str, str], scheme: str) -> str:
     if name == "@method":
         return method.upper()
     if name == "@authority":
@@ -206,7 +206,8 @@ def _component_value(name: str, method: str, authority: str, path: str, query: s
     if name == "@query":
         return "?" + query
     if name == "@target-uri":
-        raise SignatureProblem("@target-uri is not supported by this verifier")
+        # §2.2.2: the full target URI, as the sender addressed it.
+        return f"{scheme}://{authority}{path or '/'}" + (f"?{query}" if query else "")
     if name.startswith("@"):
         raise SignatureProblem(f"unsupported derived component {name}")
     return _header(headers, name)
@@ -214,10 +215,10 @@ def _component_value(name: str, method: str, authority: str, path: str, query: s
 
 def rfc9421_signature_base(components: tuple[str, ...], params: str, method: str,
                            authority: str, path: str, query: str,
-                           headers: Mapping[str, str]) -> str:
+                           headers: Mapping[str, str], scheme: str = "https") -> str:
     """§2.5: one line per covered component, then ``"@signature-params"``."""
     inner = " ".join(f'"{c}"' for c in components)
-    lines = [f'"{c}": {_component_value(c, method, authority, path, query, headers)}'
+    lines = [f'"{c}": {_component_value(c, method, authority, path, query, headers, scheme)}'
              for c in components]
     lines.append(f'"@signature-params": ({inner}){params}')
     return "\n".join(lines)
@@ -237,7 +238,8 @@ def rfc9421_sign(key: PrivateKey, key_id: str, label: str, components: tuple[str
 
 
 def rfc9421_verify(parsed: Rfc9421Signature, key: PublicKey, method: str, authority: str,
-                   path: str, query: str, headers: Mapping[str, str]) -> None:
+                   path: str, query: str, headers: Mapping[str, str],
+                   scheme: str = "https") -> None:
     base = rfc9421_signature_base(parsed.components, parsed.params, method, authority, path,
-                                  query, headers)
+                                  query, headers, scheme)
     _verify_bytes(key, parsed.signature, base.encode())

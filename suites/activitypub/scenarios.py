@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
+
 from conformance.api import cant_tell
 from suites.activitypub.client import FederationClient
 from suites.activitypub.remote import AS_CONTEXT, Delivery, LocalActor, RemoteServer
@@ -60,6 +62,14 @@ class CandidateUser:
             cant_tell(f"the user's outbox refused {activity.get('type')} "
                       f"(HTTP {response.status_code})")
         return response.headers.get("Location")
+
+    def submit(self, activity: dict[str, Any]) -> requests.Response:
+        """POSTs to the user's outbox as its client (ActivityPub §6); the answer as it is."""
+        self._require()
+        outbox = url_of(self.actor.get("outbox"))
+        if outbox is None:
+            cant_tell("the actor document names no outbox")
+        return self.fed.post(outbox, activity, None, extra=self.headers)
 
     def collection_items(self, url: str, limit: int = 20) -> list[Any]:
         """Items of a collection as the user sees it, following at most ``limit`` pages."""

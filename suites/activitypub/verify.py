@@ -68,7 +68,8 @@ def check_delivery(delivery: Delivery, fed: FederationClient, fetcher: LocalActo
     except httpsig.SignatureProblem as problem:
         result.problems.append(str(problem))
     try:
-        _verify_signature(delivery, headers, fed, fetcher, result)
+        _verify_signature(delivery, headers, fed, fetcher, result,
+                          urlsplit(published_origin).scheme)
     except httpsig.SignatureProblem as problem:
         result.problems.append(str(problem))
     log = current_evidence()
@@ -80,7 +81,7 @@ def check_delivery(delivery: Delivery, fed: FederationClient, fetcher: LocalActo
 
 
 def _verify_signature(delivery: Delivery, headers: dict[str, str], fed: FederationClient,
-                      fetcher: LocalActor, result: DeliveryCheck) -> None:
+                      fetcher: LocalActor, result: DeliveryCheck, scheme: str) -> None:
     signature = delivery.header("Signature")
     if not signature:
         raise httpsig.SignatureProblem("the delivery carries no Signature header")
@@ -94,7 +95,7 @@ def _verify_signature(delivery: Delivery, headers: dict[str, str], fed: Federati
             raise httpsig.SignatureProblem("the RFC 9421 signature names no keyid")
         key, result.key_owner = fetch_key(fed, fetcher, parsed.key_id)
         httpsig.rfc9421_verify(parsed, key, delivery.method, headers["host"], parts.path,
-                               parts.query, headers)
+                               parts.query, headers, scheme)
         covered = set(parsed.components)
         if "content-digest" not in covered and "digest" not in covered:
             raise httpsig.SignatureProblem("the signature does not cover the body digest")

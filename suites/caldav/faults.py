@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from conformance.api import Exemption, Fault, ProxyRequest, ProxyResponse
+from suites.caldav.faults_depth import DEPTH_FAULTS
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"
@@ -997,7 +998,9 @@ PROVEN_AGAINST: dict[str, list[Fault]] = {
     "radicale": RADICALE_FAULTS,
     "xandikos": XANDIKOS_FAULTS,
 }
-FAULTS: list[Fault] = [*RADICALE_FAULTS, *XANDIKOS_FAULTS]
+# The depth requirements' faults (recurrence, time zones, COPY/MOVE, ...) live in
+# faults_depth.py and are proven by tests/integration/test_caldav_depth_faults.py.
+FAULTS: list[Fault] = [*RADICALE_FAULTS, *XANDIKOS_FAULTS, *DEPTH_FAULTS]
 
 
 # MUST/SHOULD requirements no fault breaks, and why (tests/unit/test_fault_coverage.py).

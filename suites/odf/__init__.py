@@ -45,4 +45,6 @@ SUITE = SuiteDeclaration(
     settings=ODFSettings,
     # An office suite converting a document may take minutes on a loaded machine.
     check_deadline_seconds=900,
+    # The interoperability matrix of a campaign's ODF tools (interop.py).
+    campaign_page="interop:campaign_page",
 )

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 import click
+from lxml import etree
 
 from conformance.api import ConformanceError, InputError
 from suites.odf.corpus import build_corpus
@@ -63,13 +65,18 @@ def _limit_options(command: click.decorators.FC) -> click.decorators.FC:
 @COMMANDS.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object per run")
+@click.option("--password", envvar="CONFORMANCE_ODF_PASSWORD", default=None,
+              help="password of encrypted packages (or $CONFORMANCE_ODF_PASSWORD); without "
+              "it their encrypted parts are not checked")
 @schemas_option
 @offline_option
 @_limit_options
-def validate(files: tuple[Path, ...], as_json: bool, schemas: Path | None, offline: bool,
-             **limit_values: float) -> None:
-    """Check ODF documents: package rules, well-formedness, RelaxNG validity (strict and
-    extended). Exit 0 when every file conforms (at least extended), 1 otherwise (also when
+def validate(files: tuple[Path, ...], as_json: bool, password: str | None,
+             schemas: Path | None, offline: bool, **limit_values: float) -> None:
+    """Check ODF documents (packages of every type, and flat XML .fodt/.fods/.fodp):
+    package rules, encryption, signatures, well-formedness, RelaxNG validity (strict and
+    extended) and the rules the schemas cannot express; every finding names its
+    requirement. Exit 0 when every file conforms (at least extended), 1 otherwise (also when
     a part passes a limit: "not checkable"), 2 on bad input (no schemas, unreadable
     option)."""
     source = _source(schemas, offline)
@@ -80,7 +87,7 @@ def validate(files: tuple[Path, ...], as_json: bool, schemas: Path | None, offli
         _fail(InputError(f"no such file: {', '.join(absent)}"))
     try:
         for path in files:
-            results.append(validate_file(path, source, limits))
+            results.append(validate_file(path, source, limits, password))
     except ConformanceError as error:
         _fail(error)
     if as_json:
@@ -119,7 +126,13 @@ def faults(schemas: Path | None, offline: bool) -> None:
             sys.exit(1)
         validated = [f for f in FAULTS if f.validated]
         for fault in validated:
-            damaged = fault.corrupt(base.data)
+            try:
+                damaged = fault.corrupt(base.data)
+            except (ValueError, zipfile.BadZipFile, etree.XMLSyntaxError):
+                # A rule fault for another document type (a chart, a formula, encryption):
+                # tests/integration/test_odf_rules.py proves it on LibreOffice's documents.
+                click.echo(f"n/a     {fault.name:26} (needs another document type)")
+                continue
             assert damaged is not None  # only content faults write no document
             found = validate_bytes(damaged, fault.name, source).broken()
             caught = set(fault.breaks) <= found
@@ -150,3 +163,34 @@ def install_schemas(directory: Path) -> None:
     except ConformanceError as error:
         _fail(error)
     click.echo(f"installed {len(installed)} pinned schema files into {default_cache_dir()}")
+
+
+@COMMANDS.command("matrix")
+@click.option("--candidate", "candidates", multiple=True, required=True,
+              help="an ODF tool: a bundled candidate id or a manifest path (two or more)")
+@click.option("--campaign", default="odf-interop", show_default=True,
+              help="written to <output-root>/<campaign>/odf-interop.{html,json}")
+@click.option("--output-root", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("reports"), show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="the corpus seed")
+def matrix(candidates: tuple[str, ...], campaign: str, output_root: Path, seed: int) -> None:
+    """The interoperability matrix: each tool saves the generated text and spreadsheet
+    documents it handles, each tool opens and exports what every one saved, and each cell
+    says what was lost. Exit 0 once the page is written (whatever the cells say), 2 on bad
+    input."""
+    from suites.odf.interop import build_matrix, write_matrix
+
+    if len(set(candidates)) < 2:
+        _fail(InputError("the matrix needs two or more --candidate tools"))
+    try:
+        found = build_matrix(list(candidates), seed)
+    except ConformanceError as error:
+        _fail(error)
+    for cell in found["cells"]:
+        lost = f": {len(cell['lost'])} lost" if cell["lost"] else ""
+        click.echo(f"{cell['kind']:11} {cell['producer']:16} -> {cell['consumer']:12} "
+                   f"{cell['outcome']}{lost}")
+    for name, problem in found["unavailable"].items():
+        click.echo(f"not started: {name}: {problem}")
+    for path in write_matrix(found, output_root / campaign, f"ODF interoperability: {campaign}"):
+        click.echo(f"written: {path}")

@@ -13,6 +13,7 @@ import pytest
 
 from conformance.api import CandidateContext, current_evidence
 from suites.odf.corpus import SourceDocument, build_corpus
+from suites.odf.corpus_types import build_type_corpus
 from suites.odf.runner import RoundTrip, command_for, convert, limits_of, undeclared
 from suites.odf.schemas import SchemaSource
 from suites.odf.validate import validate_bytes
@@ -26,7 +27,8 @@ def odf_schemas() -> SchemaSource:
 @pytest.fixture(scope="session")
 def corpus(pytestconfig: pytest.Config) -> dict[str, SourceDocument]:
     seed = getattr(pytestconfig.option, "hypothesis_seed", None) or 0
-    return {document.name: document for document in build_corpus(int(seed))}
+    documents = [*build_corpus(int(seed)), *build_type_corpus()]
+    return {document.name: document for document in documents}
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,13 @@ from odf.text import H, List, ListItem, P, Span
 MEDIA_TYPES = {
     "text": ("odt", "application/vnd.oasis.opendocument.text"),
     "spreadsheet": ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    # The producer profile's other document types (corpus_types.py).
+    "presentation": ("odp", "application/vnd.oasis.opendocument.presentation"),
+    "drawing": ("odg", "application/vnd.oasis.opendocument.graphics"),
+    # Flat XML documents: one XML file (corpus_types.py).
+    "text-flat": ("fodt", "application/vnd.oasis.opendocument.text"),
+    "spreadsheet-flat": ("fods", "application/vnd.oasis.opendocument.spreadsheet"),
+    "presentation-flat": ("fodp", "application/vnd.oasis.opendocument.presentation"),
 }
 
 

@@ -30,6 +30,7 @@ from lxml import etree
 from conformance.api import Exemption, Fault
 from suites.odf import signatures
 from suites.odf.content import NS
+from suites.odf.faults_consumer import consumer_faults
 from suites.odf.validate import REQUIREMENTS as VALIDATED
 
 # Damaged bytes, or None: the product wrote no file at all.
@@ -448,6 +449,13 @@ FAULTS: list[DocumentFault] = [
     fault("unicode-unread", "characters beyond Latin-1 are shown as '?'",
           ("odf.consumer.reads-unicode",), _lossy_text, "read"),
 ]
+# ---- Consumer faults (suites/odf/faults_consumer.py): consumers misreading the consumer corpus.
+FAULTS += consumer_faults(fault)
+# ---- Producer rule faults (suites/odf/faults_producer.py, imported here: it builds on the
+# helpers above): rules RelaxNG cannot express, on every document type.
+from suites.odf.faults_producer import producer_faults  # noqa: E402
+
+FAULTS += producer_faults()
 # Not a fault: a producer that signs what it saved, the baseline signature faults differ from.
 SIGNED = fault("signed", "the saved document is signed with a throwaway key (no damage)", (),
                sign)

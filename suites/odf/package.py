@@ -72,6 +72,10 @@ class Package:
         self._last = {info.filename: index for index, info in enumerate(infos)}
         self._unpacked: dict[int, int] = {}  # entry index -> most bytes ever inflated
         self.unpacked_total = 0
+        # Encrypted parts (encryption.py): their plain bytes once decrypted, and the names
+        # of those that could not be (no password, or a failure), never parsed as XML.
+        self.decrypted: dict[str, bytes] = {}
+        self.opaque: set[str] = set()
 
     def _local_extra(self, info: zipfile.ZipInfo) -> bytes:
         # The local file header's own extra field (the central directory's may differ).
@@ -108,6 +112,13 @@ class Package:
         """The unpacked bytes of a part (the last of its name, or entry ``index``), in
         chunks, within 1/``share`` of max_part_bytes. Raises PackageError when it cannot be
         read, LimitExceeded past a limit."""
+        if index is None and name in self.decrypted:
+            plain = self.decrypted[name]
+            self._check(name, self._last[name], len(plain), max(len(plain), 1), share,
+                        declared=True)
+            for start in range(0, len(plain), CHUNK):
+                yield plain[start : start + CHUNK]
+            return
         if index is None:
             if name not in self._last:
                 raise PackageError(f"{name}: cannot be read from the ZIP archive: no such entry")

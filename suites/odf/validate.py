@@ -7,6 +7,7 @@ the line and column where the parser or validator saw it.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -15,10 +16,12 @@ from typing import IO, Any
 
 from lxml import etree
 
-from suites.odf import signatures
+from suites.odf import flat, rules, signatures
+from suites.odf.decrypting import ENCRYPTION_REQUIREMENTS, decrypt_parts
 from suites.odf.foreign import strip_foreign
 from suites.odf.limits import DEFAULT_LIMITS, SIGNATURE_SHARE, LimitExceeded, Limits
 from suites.odf.package import Package, PackageError
+from suites.odf.rules.collect import from_package, manifest_entries
 from suites.odf.schemas import VERSIONS, SchemaSource, compiled, namespaces_of
 
 MANIFEST = "META-INF/manifest.xml"
@@ -51,6 +54,10 @@ REQUIREMENTS = (
     "odf.document.version",
     "odf.document.schema-extended",
     "odf.document.schema-strict",
+    # The rules RelaxNG cannot express (suites/odf/rules), each its own requirement.
+    *rules.REQUIREMENTS,
+    *ENCRYPTION_REQUIREMENTS,
+    flat.ROOT,
 )
 ALLOWED_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 # What cannot be judged when a part is refused for a limit (Validation.refused).
@@ -70,6 +77,7 @@ NEEDS_PARTS = (
     "odf.document.schema-strict",
 )
 ODF_MEDIA_PREFIX = "application/vnd.oasis.opendocument."
+DUPLICATE_ID = re.compile(r"^ID \S+ already defined")
 
 
 @dataclass
@@ -105,6 +113,8 @@ class Validation:
     # Parts (or the whole package) not read because they pass a limit: a ZIP bomb, or a
     # document too large to check within the limits. Their requirements are undecided.
     refused: list[str] = field(default_factory=list)
+    # Rules that found nothing of their kind in this document (requirement -> what).
+    absent: dict[str, str] = field(default_factory=dict)
 
     @property
     def conforming(self) -> bool:
@@ -139,6 +149,7 @@ class Validation:
             "undecided": self.undecided,
             "signature_files": self.signature_files,
             "refused": self.refused,
+            "absent": self.absent,
         }
 
     def refuse(self, error: LimitExceeded, requirements: Iterable[str]) -> None:
@@ -149,11 +160,15 @@ class Validation:
             self.undecided.setdefault(requirement, message)
 
 
-def validate_file(path: Path, source: SchemaSource, limits: Limits = DEFAULT_LIMITS) -> Validation:
-    """Read from the file as needed (never all of it at once)."""
+def validate_file(path: Path, source: SchemaSource, limits: Limits = DEFAULT_LIMITS,
+                  password: str | None = None) -> Validation:
+    """Read from the file as needed (never all of it at once). ``password`` opens a
+    password-encrypted package; a flat XML document (.fodt …) is validated as one."""
     try:
         with path.open("rb") as handle:
-            return _validate(handle, str(path), source, limits)
+            if flat.is_flat(handle):
+                return flat.validate_flat(handle, str(path), source, limits)
+            return _validate(handle, str(path), source, limits, password)
     except OSError as error:
         result = Validation(str(path))
         result.problems.append(
@@ -163,13 +178,16 @@ def validate_file(path: Path, source: SchemaSource, limits: Limits = DEFAULT_LIM
 
 
 def validate_bytes(data: bytes, name: str, source: SchemaSource,
-                   limits: Limits = DEFAULT_LIMITS) -> Validation:
-    return _validate(data, name, source, limits)
+                   limits: Limits = DEFAULT_LIMITS, password: str | None = None) -> Validation:
+    if flat.is_flat(data):
+        return flat.validate_flat(data, name, source, limits)
+    return _validate(data, name, source, limits, password)
 
 
 def _validate(data: bytes | IO[bytes], name: str, source: SchemaSource,
-              limits: Limits) -> Validation:
+              limits: Limits, password: str | None = None) -> Validation:
     result = Validation(name)
+    result.absent[flat.ROOT] = "the document is a package, not a flat XML document"
     try:
         package = Package(data, name, limits)
     except PackageError as error:
@@ -181,10 +199,43 @@ def _validate(data: bytes | IO[bytes], name: str, source: SchemaSource,
     _check_zip(package, result)
     manifest = _check_manifest(package, result, source)
     _check_mimetype(package, result, manifest)
+    encrypted = decrypt_parts(package, manifest.version if manifest is not None else None,
+                              password)
+    result.problems.extend(Problem(*finding) for finding in encrypted.findings)
+    result.undecided.update(encrypted.undecided)
+    if encrypted.undecided:  # its parts are not checked: no verdict on them
+        result.refused.append(f"encrypted parts not checked: {next(iter(encrypted.undecided.values()))}")
+    result.absent.update(encrypted.absent)
     declared = _check_parts(package, result, source, manifest)
     result.signature_files = [n for n in package.files() if signatures.is_signature_file(n)]
     _check_signatures(package, result, source, declared)
+    _check_rules(package, result, source, manifest, declared)
     return result
+
+
+def _check_rules(package: Package, result: Validation, source: SchemaSource,
+                 manifest: Manifest | None, declared: str | None) -> None:
+    """The rules the schemas cannot express, and the schema validity of sub-documents."""
+    entries = manifest.elements if manifest is not None else []
+    skip = set(package.opaque)
+    subject = from_package(package, entries, declared, result.media_type, skip)
+    rules.check(subject)
+    # A rule left undecided (encrypted parts not read) reports nothing it saw on the rest.
+    result.problems.extend(Problem(f.requirement, f.part, f.message, f.line)
+                           for f in subject.findings if f.requirement not in result.undecided)
+    result.absent.update(subject.absent)
+    if declared is None:
+        return
+    namespaces = namespaces_of(source, declared)
+    schema = compiled(source, declared, "schema")
+    for document in subject.documents[1:]:
+        for name in document.trees:
+            part = document.part(name)
+            if document.trees[name].tag != f"{{{OFFICE_NS}}}document-content" and \
+                    not document.trees[name].tag.startswith(f"{{{OFFICE_NS}}}"):
+                continue  # a formula object's MathML: not the ODF schema's
+            result.parts.append(part)
+            _validate_part(package, part, schema, namespaces, result)
 
 
 def _check_zip(package: Package, result: Validation) -> None:
@@ -219,6 +270,7 @@ def _check_zip(package: Package, result: Validation) -> None:
 class Manifest:
     version: str | None
     entries: dict[str, str]  # full-path -> media-type
+    elements: list[Any] = field(default_factory=list)  # rules.ManifestEntry, in order
     # Its root is manifest:manifest, so it is validated once the version is known (parsed
     # again then: no tree is kept while the next part is parsed).
     validate: bool = True
@@ -231,6 +283,14 @@ def _parse(package: Package, part: str, requirement: str, result: Validation,
         return package.parse(part, share)
     except etree.XMLSyntaxError as error:
         line, column = error.position if error.position and error.position[0] else (None, None)
+        if requirement == "odf.document.wellformed" and DUPLICATE_ID.search(error.msg or ""):
+            # libxml2 stops at a repeated xml:id: an [XML-ID] error, not a well-formedness
+            # one; the part cannot be read, so what needed its tree is undecided.
+            result.problems.append(Problem(rules.links.XML_ID, part, error.msg, line, column))
+            for need in (*needs, *rules.REQUIREMENTS):
+                if need not in ("odf.document.wellformed", rules.links.XML_ID):
+                    result.undecided.setdefault(need, f"{part} cannot be parsed: {error.msg}")
+            return None
         result.problems.append(
             Problem(requirement, part, f"not well-formed XML: {error.msg}", line, column)
         )
@@ -267,7 +327,7 @@ def _check_manifest(package: Package, result: Validation, source: SchemaSource) 
         path = entry.get(f"{{{MANIFEST_NS}}}full-path")
         if path is not None:
             entries[path] = entry.get(f"{{{MANIFEST_NS}}}media-type") or ""
-    manifest = Manifest(version, entries)
+    manifest = Manifest(version, entries, manifest_entries(root))
     if root.tag != f"{{{MANIFEST_NS}}}manifest":
         result.problems.append(
             Problem(
@@ -358,11 +418,16 @@ def _check_parts(
     """Well-formedness, versions and schema validity of the document's parts; returns the
     version the document declares (None when it declares no supported one)."""
     present = [p for p in DOCUMENT_PARTS if package.entry(p) is not None]
+    if any(p in package.opaque for p in present):
+        for requirement in (*NEEDS_PARTS, *rules.REQUIREMENTS):
+            result.undecided.setdefault(requirement, "encrypted parts could not be decrypted "
+                                        "(no password given, or decryption failed)")
     if "content.xml" not in present:
         result.problems.append(
             Problem("odf.document.content-present", "content.xml",
                     "the package has no content.xml")
         )
+    present = [p for p in present if p not in package.opaque]
     # One tree at a time (memory): each part is parsed for its version here, and parsed
     # again to be validated; the helpers return before the next part is parsed.
     versions: dict[str, str | None] = {}
@@ -411,8 +476,19 @@ def _validate_part(package: Package, part: str, schema: etree.RelaxNG,
                    namespaces: frozenset[str], result: Validation) -> None:
     """Strict, then (only if that fails) extended validity of one part."""
     tree = _again(package, part)
-    if tree is None:
-        return
+    if tree is not None:
+        _strict_then_extended(tree, part, schema, namespaces, result)
+
+
+def validate_tree(tree: Any, part: str, source: SchemaSource, version: str,
+                  result: Validation) -> None:
+    """A whole document in one tree (flat XML) against ``version``'s schema."""
+    _strict_then_extended(tree, part, compiled(source, version, "schema"),
+                          namespaces_of(source, version), result)
+
+
+def _strict_then_extended(tree: Any, part: str, schema: etree.RelaxNG,
+                          namespaces: frozenset[str], result: Validation) -> None:
     strict: list[Problem] = []
     _relaxng(tree, part, "odf.document.schema-strict", schema, strict)
     if not strict:

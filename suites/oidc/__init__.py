@@ -22,8 +22,11 @@ class OIDCSettings(BaseModel):
     clients: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The provider's login and consent forms, in the order they appear.
     interaction: list[dict[str, Any]] = Field(default_factory=list)
+    # Optional features the provider does not implement (rp-initiated-logout,
+    # back-channel-logout): their requirements are inapplicable, on this declaration.
+    absent_features: list[str] = Field(default_factory=list)
 
 
 SUITE = SuiteDeclaration(
-    faults="faults:FAULTS", exemptions="faults:EXEMPTIONS", settings=OIDCSettings
+    faults="fault_catalogue:FAULTS", exemptions="faults:EXEMPTIONS", settings=OIDCSettings
 )

@@ -847,7 +847,7 @@ FAULTS = [
     Fault("code-reuse-accepted",
           "The provider's code store never records that a code was redeemed (a misconfigured "
           "provider), so a code works twice.",
-          ("oidc.token.code-reuse",),
+          ("oidc.token.code-reuse", "oidc.hybrid.code-reuse"),
           variant="code-reuse"),
     Fault("grant-tokens-not-revoked",
           "The provider's store never revokes a grant's tokens (a misconfigured provider), so "

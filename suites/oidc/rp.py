@@ -25,6 +25,7 @@ from joserfc.jwk import KeySet
 from lxml import html
 
 from conformance.api import RecordingSession, cant_tell, expect
+from suites.oidc.assertions import ASSERTION_TYPE, client_assertion
 
 MAX_PAGES = 12
 
@@ -37,6 +38,9 @@ class Client:
     client_secret: str
     redirect_uris: tuple[str, ...]
     auth_method: str = "client_secret_basic"
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    # The private JWK of a client registered by a check for private_key_jwt (never a file).
+    private_jwk: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def redirect_uri(self) -> str:
@@ -51,6 +55,8 @@ class Client:
             client_secret=str(data.get("client_secret", "")),
             redirect_uris=tuple(str(u) for u in data["redirect_uris"]),
             auth_method=str(data.get("token_endpoint_auth_method", "client_secret_basic")),
+            post_logout_redirect_uris=tuple(
+                str(u) for u in data.get("post_logout_redirect_uris", ())),
         )
 
 
@@ -95,6 +101,15 @@ class Callback:
     pages: int  # how many login/consent pages were completed on the way
     query: dict[str, str] = field(default_factory=dict)
     forms: tuple[FormStep, ...] = ()  # the forms completed on the way, in order
+    fragment: dict[str, str] = field(default_factory=dict)
+    form_post: dict[str, str] | None = None  # the fields of a form_post response, if one
+
+    @property
+    def mode(self) -> str:
+        """How the parameters came back: form_post, fragment, query (or none)."""
+        if self.form_post is not None:
+            return "form_post"
+        return "fragment" if self.fragment else "query" if self.query else "none"
 
     @property
     def logins(self) -> int:
@@ -147,8 +162,25 @@ def _matches_redirect(url: str, redirect_uris: tuple[str, ...]) -> bool:
 def _callback(url: str, forms: list[FormStep]) -> Callback:
     parts = urlsplit(url)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    params = {**query, **{k: v[0] for k, v in parse_qs(parts.fragment).items()}}
-    return Callback(url=url, params=params, pages=len(forms), query=query, forms=tuple(forms))
+    fragment = {k: v[0] for k, v in parse_qs(parts.fragment).items()}
+    return Callback(url=url, params={**query, **fragment}, pages=len(forms), query=query,
+                    forms=tuple(forms), fragment=fragment)
+
+
+def _form_post(page: requests.Response, redirect_uris: tuple[str, ...],
+               forms: list[FormStep]) -> Callback | None:
+    """A form_post response (OAuth 2.0 Form Post Response Mode §2): an HTML page whose form
+    POSTs the parameters to a redirect URI. The RP reads its fields; nothing is posted."""
+    if "html" not in page.headers.get("Content-Type", "") or not page.content:
+        return None
+    for form in html.fromstring(page.content).forms:
+        action = urljoin(page.url, form.get("action") or "")
+        if (form.get("method") or "get").lower() == "post" and _matches_redirect(
+                action, redirect_uris):
+            fields = {name: value for name, value in form.form_values()}
+            return Callback(url=action, params=dict(fields), pages=len(forms),
+                            forms=tuple(forms), form_post=fields)
+    return None
 
 
 class Browser:
@@ -168,8 +200,9 @@ class Browser:
         return self.follow(self.session.get(url), client, interact, watch)
 
     def follow(self, response: requests.Response, client: Client, interact: bool = True,
-               watch: tuple[str, ...] = ()) -> Outcome:
-        """Go on from a response of the provider, as ``authorize`` does."""
+               watch: tuple[str, ...] = (), sign_in: bool = True) -> Outcome:
+        """Go on from a response of the provider, as ``authorize`` does; with ``sign_in``
+        False, stop at a login form (after a logout, signing in again would hide it)."""
         redirect_uris = (*client.redirect_uris, *watch)
         forms: list[FormStep] = []
         for _ in range(MAX_PAGES):
@@ -179,7 +212,14 @@ class Browser:
                     return Outcome(_callback(target, forms), response, len(forms))
                 response = self.session.get(target)
                 continue
+            # Form Post §2 sets no status code: a provider may post an error with a 400.
+            posted = _form_post(response, redirect_uris, forms)
+            if posted is not None:
+                return Outcome(posted, response, len(forms))
             if not interact or response.status_code != 200:
+                return Outcome(None, response, len(forms))
+            found = self.interaction_form(response)
+            if found is not None and found[0].login and not sign_in:
                 return Outcome(None, response, len(forms))
             submitted = self._submit_form(response)
             if submitted is None:
@@ -261,6 +301,11 @@ def token_request(session: RecordingSession, endpoint: str, client: Client,
         auth = (client.client_id, client.client_secret)
     elif how == "client_secret_post":
         body.update(client_id=client.client_id, client_secret=client.client_secret)
+    elif how in ("client_secret_jwt", "private_key_jwt"):
+        body.update(client_id=client.client_id, client_assertion_type=ASSERTION_TYPE,
+                    client_assertion=client_assertion(
+                        client.client_id, endpoint, secret=client.client_secret,
+                        private_jwk=client.private_jwk if how == "private_key_jwt" else None))
     else:
         body["client_id"] = client.client_id
     return session.post(endpoint, data=body, auth=auth,

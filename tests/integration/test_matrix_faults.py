@@ -9,6 +9,7 @@ from conformance.locations import bundled_candidates_dir
 from conformance.outcomes import Outcome
 from conformance.suite.discovery import discover_suites
 from conformance.suite.fault_runner import FaultResult, load_faults, run_fault_catalogue
+from suites.matrix.faults_e2ee import FAULTS as E2EE_FAULTS
 
 MINIMUM_FAULTS = 12
 
@@ -45,3 +46,15 @@ def test_every_fault_is_caught(fault_run: tuple[dict[str, Outcome], list[FaultRe
         if not r.caught
     }
     assert missed == {}
+
+
+def test_end_to_end_encryption_faults_are_each_caught(
+    fault_run: tuple[dict[str, Outcome], list[FaultResult]],
+) -> None:
+    # faults_e2ee.py joins the one campaign above (same Synapse start); each of its faults
+    # must have run there and been caught.
+    _, results = fault_run
+    caught = {r.fault.name: r.caught for r in results}
+    assert {f.name: caught.get(f.name) for f in E2EE_FAULTS} == {
+        f.name: True for f in E2EE_FAULTS
+    }

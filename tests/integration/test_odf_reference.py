@@ -1,4 +1,4 @@
-"""The ODF suite against the four real reference producers: LibreOffice passes both
+"""The ODF suite against the five real reference tools: LibreOffice passes both
 profiles, every requirement a candidate fails is one of its documented known deviations, and
 no deviation is stale (the core reports, in ``stale_deviations``, every known deviation that
 is not marked intermittent and whose requirement passed or does not apply), so the comparison
@@ -6,6 +6,7 @@ in the reports is honest."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -14,13 +15,14 @@ from typing import Any
 import pytest
 
 from suites.odf.checks.test_producer_package import NO_SIGNATURES
+from suites.odf.interop import REFERENCE
 from suites.odf.validate import VERIFIED_SIGNATURES, WELLFORMED_SIGNATURES
 from tests.integration.conftest import PROJECT, conformance, read_report
 
 SCHEMAS = PROJECT.parent / "shared" / "odf-schemas"
 SIGNATURES = {WELLFORMED_SIGNATURES, VERIFIED_SIGNATURES}
 CANDIDATES = {"libreoffice": "soffice", "pandoc": "pandoc", "abiword": "abiword",
-              "gnumeric": "ssconvert"}
+              "gnumeric": "ssconvert", "calligra": "calligraconverter"}
 
 pytestmark = pytest.mark.skipif(not SCHEMAS.is_dir(), reason=f"no ODF schemas in {SCHEMAS}")
 
@@ -78,3 +80,27 @@ def test_failures_carry_document_evidence(campaign: Path) -> None:
     document = finding["evidence"]["documents"][0]
     assert document["part"] == "styles.xml" and document["location"].startswith("styles.xml:")
     assert finding["evidence"].get("commands") or finding["evidence"].get("notes")
+
+
+def test_campaign_writes_the_interop_matrix(campaign: Path) -> None:
+    """The campaign's page (the suite's campaign_page hook): every producer's documents
+    opened by every consumer of that kind, each cell with its evidence."""
+    matrix = json.loads((campaign / "odf-interop.json").read_text())
+    assert (campaign / "odf-interop.html").read_text().count("<table>") == 2
+    assert matrix["tools"] == sorted(CANDIDATES) and matrix["unavailable"] == {}
+    assert matrix["producers"] == {"text": [REFERENCE, "libreoffice", "pandoc", "abiword"],
+                                   "spreadsheet": [REFERENCE, "libreoffice", "gnumeric"]}
+    assert matrix["consumers"] == {"text": ["abiword", "calligra", "libreoffice", "pandoc"],
+                                   "spreadsheet": ["gnumeric", "libreoffice"]}
+    cells = {(c["kind"], c["producer"], c["consumer"]): c for c in matrix["cells"]}
+    assert len(cells) == len(matrix["cells"]) == 4 * 4 + 3 * 2
+    for cell in cells.values():
+        assert cell["outcome"] in ("clean", "lossy", "failed")
+        assert (cell["outcome"] == "clean") == (not cell["lost"] and not cell["detail"])
+        assert cell["outcome"] != "lossy" or cell["lost"]
+    # What the generated document and LibreOffice save, LibreOffice and Calligra read whole.
+    for producer in (REFERENCE, "libreoffice"):
+        for consumer in ("libreoffice", "calligra"):
+            assert cells[("text", producer, consumer)]["outcome"] == "clean"
+    assert cells[("spreadsheet", "gnumeric", "libreoffice")]["outcome"] == "clean"
+    assert cells[("spreadsheet", "libreoffice", "gnumeric")]["outcome"] == "clean"

@@ -122,3 +122,24 @@ def test_malformed_signature_headers_are_problems_not_crashes() -> None:
             httpsig.parse_cavage(value)
     with pytest.raises(httpsig.SignatureProblem):
         httpsig.parse_rfc9421('sig1=("@method")', "sig2=:AAAA:")
+
+
+def test_rfc9421_target_uri_is_the_full_uri_with_scheme() -> None:
+    """§2.2.2 (as Fedify signs): "@target-uri" is scheme, authority, path and query; a
+    signature over it verifies only with the scheme the sender addressed."""
+    base = httpsig.rfc9421_signature_base(
+        ("@target-uri",), ";created=1", "POST", "www.example.com", "/path", "param=value", {},
+        "https")
+    assert base.splitlines()[0] == '"@target-uri": https://www.example.com/path?param=value'
+    key = _ed25519_key()
+    params = ";created=1"
+    signature = key.sign(httpsig.rfc9421_signature_base(
+        ("@target-uri",), params, "POST", "127.0.0.1:8080", "/inbox", "", {}, "http").encode())
+    parsed = httpsig.parse_rfc9421(
+        'sig1=("@target-uri");created=1',
+        f"sig1=:{base64.b64encode(signature).decode()}:")[0]
+    httpsig.rfc9421_verify(parsed, key.public_key(), "POST", "127.0.0.1:8080", "/inbox", "", {},
+                           "http")
+    with pytest.raises(httpsig.SignatureProblem):
+        httpsig.rfc9421_verify(parsed, key.public_key(), "POST", "127.0.0.1:8080", "/inbox", "",
+                               {}, "https")

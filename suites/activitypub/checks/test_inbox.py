@@ -162,7 +162,6 @@ LIKE_FORMS: dict[str, Form] = {
     "embedded-object": lambda me, note: _like(me, note, object={"id": note, "type": "Note"}),
     "single-audience": lambda me, note: _like(me, note, to=PUBLIC),
     "as:Public": lambda me, note: _like(me, note, to=["as:Public"]),
-    "Public": lambda me, note: _like(me, note, to=["Public"]),
     "all-compact": lambda me, note: _like(
         me, note, actor={"id": me.id, "type": "Person"}, object={"id": note},
         to="as:Public", **{"@context": [AS_CONTEXT, SECURITY_CONTEXT]}),
@@ -261,6 +260,21 @@ def test_missing_context_assumed(fed: FederationClient, inbox: str, remote: Remo
         "plain": LIKE_FORMS["plain"],
         "no-context": lambda me, note: {k: v for k, v in _like(me, note).items()
                                         if k != "@context"},
+    })
+    handling.expect_alike(handling.observe(delivery_timeout))
+
+
+@pytest.mark.requirement("activitypub.jsonld.public-term")
+def test_public_term_accepted(fed: FederationClient, inbox: str, remote: RemoteServer,
+                              me: LocalActor, user: CandidateUser, own_note: str,
+                              delivery_timeout: float) -> None:
+    # ActivityPub §5.6: "Public" is one of the three representations to be prepared for. A
+    # SHOULD of its own: in JSON-LD an @id-typed value does not expand terms, so a strict
+    # processor reads "Public" as a relative IRI.
+    handling = Handling(fed, inbox, remote, me, user, own_note)
+    handling.deliver({
+        "plain": LIKE_FORMS["plain"],
+        "Public": lambda me, note: _like(me, note, to=["Public"]),
     })
     handling.expect_alike(handling.observe(delivery_timeout))
 

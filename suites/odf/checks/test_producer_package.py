@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from conformance.api import CheckFailure, cant_tell, current_evidence, inapplicable
+from suites.odf.rules import REQUIREMENTS as RULES
 from suites.odf.runner import RoundTrip, saved
 from suites.odf.validate import (
     REQUIREMENTS,
@@ -17,7 +18,10 @@ from suites.odf.validate import (
     Validation,
 )
 
-DOCUMENTS = ("text-basic", "text-unicode", "sheet-basic")
+# Every document type: a tool whose manifest declares no round trip for a type (it does not
+# support it) makes that type's checks inapplicable (conftest.py).
+DOCUMENTS = ("text-basic", "text-unicode", "sheet-basic", "sheet-formulas", "slides-basic",
+             "drawing-basic", "text-chart", "text-flat", "sheet-flat", "slides-flat")
 MANIFEST_READ = ("odf.package.manifest-present", "odf.package.manifest-wellformed")
 # What must hold before a requirement can be judged at all (else: cantTell, not a pass).
 # A schema needs a supported version: when none can be told, the validator leaves the
@@ -35,6 +39,9 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "odf.document.schema-extended": ("odf.document.wellformed",),
     "odf.document.schema-strict": ("odf.document.wellformed", "odf.document.schema-extended"),
     VERIFIED_SIGNATURES: (WELLFORMED_SIGNATURES,),
+    # The rules read the parsed parts and the manifest: a part that does not parse is left
+    # out of them, so they are undecided rather than passed on less than the document.
+    **{r: ("odf.document.wellformed", *MANIFEST_READ) for r in RULES},
 }
 # Part 2 §2.2.1 D: a package "may contain" signature files; without one these do not apply.
 NO_SIGNATURES = ("the package holds no META-INF/documentsignatures.xml (nor any other "
@@ -59,6 +66,10 @@ def judge(validation: Validation, requirement: str) -> None:
                if validation.problems_for(r) or r in validation.undecided]
     if blocked:
         cant_tell(f"cannot judge while {', '.join(blocked)} fails or is undecided")
+    if not problems and requirement in validation.absent:
+        # The document has nothing the rule is about (no formula, no sub-document …).
+        inapplicable(f"{validation.absent[requirement]} (the rule of {requirement} has "
+                     "nothing to look at)", "nothing of this kind in the saved document")
     if not problems:
         return
     log = current_evidence()

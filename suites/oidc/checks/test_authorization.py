@@ -186,8 +186,8 @@ def test_prompt_none_without_session(flows: Flows, client: rp.Client) -> None:
     expect_in(callback.error, LOGIN_ERRORS, "error for prompt=none without a session")
 
 
-def error_callbacks(flows: Flows, client: rp.Client, others: list[rp.Client]
-                    ) -> Iterator[tuple[str, str, rp.Callback | None]]:
+def error_callbacks(flows: Flows, client: rp.Client, others: list[rp.Client],
+                    **extra: str) -> Iterator[tuple[str, str, rp.Callback | None]]:
     """Requests the texts define as failing with an error at the redirect URI, cheapest
     first: (what, the state sent, where the user agent ended up). A provider may answer some
     of them otherwise (with a login page first, say); the check needs one error."""
@@ -195,13 +195,13 @@ def error_callbacks(flows: Flows, client: rp.Client, others: list[rp.Client]
     # Core §3.1.2.6 login_required: prompt=none without a session, no page shown.
     state = rp.new_state()
     url = rp.authorization_url(authorize, client, prompt="none", state=state,
-                               nonce=rp.new_state())
+                               nonce=rp.new_state(), **extra)
     yield "prompt=none without a session", state, \
         flows.new_browser().authorize(url, client, interact=False).callback
     # RFC 6749 §3.1.1, §4.1.2.1 unsupported_response_type: a response type not understood.
     state = rp.new_state()
     url = rp.authorization_url(authorize, client, response_type="eos_unknown_type",
-                               state=state, nonce=rp.new_state())
+                               state=state, nonce=rp.new_state(), **extra)
     yield "an unknown response_type", state, flows.new_browser().authorize(url, client).callback
     # Core §3.1.2.6 consent_required: signed in for one client, prompt=none for another one
     # the End-User has not consented to.
@@ -209,7 +209,7 @@ def error_callbacks(flows: Flows, client: rp.Client, others: list[rp.Client]
         _, _, browser = flows.code(client, state=rp.new_state(), nonce=rp.new_state())
         state = rp.new_state()
         url = rp.authorization_url(authorize, other, prompt="none", state=state,
-                                   nonce=rp.new_state())
+                                   nonce=rp.new_state(), **extra)
         yield "prompt=none for a client not consented to", state, \
             browser.authorize(url, other, interact=False).callback
 
