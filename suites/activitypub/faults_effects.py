@@ -20,7 +20,8 @@ def _posted(request: ProxyRequest) -> dict[str, Any] | None:
 
 def _item_lists(document: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
     """Where a collection or page lists its items (an embedded first page too)."""
-    found = [(document, key) for key in ("orderedItems", "items") if key in document]
+    found: list[tuple[dict[str, Any], str]] = [
+        (document, key) for key in ("orderedItems", "items") if key in document]
     first = document.get("first")
     if isinstance(first, dict):
         found += [(first, key) for key in ("orderedItems", "items") if key in first]

@@ -12,6 +12,12 @@ class CalDAVSettings(BaseModel):
     account: str = "primary"  # the manifest account the checks sign in as
     # Where the account's calendars live when the server does not say, e.g. "/{username}/".
     calendar_home: str | None = None
+    # Optional features the candidate does not offer: the catalogue marks the requirements
+    # conditional on them, which are then inapplicable with this declaration as the signal.
+    # Known: "scheduling" (RFC 6638, the caldav-scheduling profile).
+    absent: list[str] = []
+    # The manifest account of a second principal on the same server (scheduling checks).
+    second_account: str = "secondary"
 
 
 SUITE = SuiteDeclaration(

@@ -1013,8 +1013,6 @@ EXEMPTIONS: dict[str, Exemption] = {
     "caldav.precondition.error-body": Exemption(
         f"{_BOTH_FAIL}: Radicale answers violations 400 with a plain-text body, Xandikos 412",
         proven_by="radicale"),
-    "caldav.put.valid-calendar-data": Exemption(
-        f"{_BOTH_FAIL}: both store a VCALENDAR holding no component", proven_by="radicale"),
     "caldav.put.valid-calendar-object-resource": Exemption(
         f"{_BOTH_FAIL}: both store an object with a METHOD property", proven_by="radicale"),
     "caldav.put.no-uid-conflict-href": Exemption(
@@ -1023,9 +1021,6 @@ EXEMPTIONS: dict[str, Exemption] = {
     "caldav.etag.put-strong-only-if-unchanged": Exemption(
         f"{_BOTH_FAIL}: both rewrite stored data and still answer the PUT with a strong ETag",
         proven_by="radicale"),
-    "caldav.reports.supported-report-set": Exemption(
-        f"{_BOTH_FAIL}: neither advertises the calendaring reports on calendar object "
-        "resources", proven_by="radicale"),
     "caldav.collection.calendar-description-lang": Exemption(
         f"{_BOTH_FAIL}: both drop the xml:lang of CALDAV:calendar-description",
         proven_by="radicale"),
@@ -1033,8 +1028,4 @@ EXEMPTIONS: dict[str, Exemption] = {
         "Radicale cuts Depth: infinity short without the 403 it requires, and Xandikos "
         "supports infinity, which makes the rule inapplicable there: no reference passes it",
         proven_by="radicale"),
-    "caldav.principal.unauthenticated": Exemption(
-        "no reference answers an unauthenticated request: Radicale challenges every one with "
-        "401 and Xandikos has no authentication, so the rule is inapplicable on both and a "
-        "fault cannot turn a pass into a failure"),
 }

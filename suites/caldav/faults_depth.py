@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from lxml import etree
 
@@ -182,6 +183,53 @@ def _vtimezone_added(text: str) -> str:
     return text.replace("BEGIN:VEVENT", f"{_UTC_ZONE}{_CRLF}BEGIN:VEVENT", 1)
 
 
+def _widened_time_ranges(request: ProxyRequest) -> ProxyRequest:
+    """A server comparing with <= and >= (closed ranges): a second more on each side."""
+    root = _report_root(request, _QUERY)
+    if root is None:
+        return request
+    changed = False
+    for node in root.iter(_c("time-range")):
+        for name, step in (("start", -1), ("end", 1)):
+            value = node.get(name)
+            if value:
+                moment = datetime.strptime(value, "%Y%m%dT%H%M%SZ") + timedelta(seconds=step)
+                node.set(name, moment.strftime("%Y%m%dT%H%M%SZ"))
+                changed = True
+    return request.with_body(_serialize(root)) if changed else request
+
+
+def _half_open_ranges_dropped(request: ProxyRequest) -> ProxyRequest:
+    """A server that ignores a time-range lacking start or end (matching everything)."""
+    root = _report_root(request, _QUERY)
+    if root is None:
+        return request
+    found = [n for n in root.iter(_c("time-range")) if not (n.get("start") and n.get("end"))]
+    for node in found:
+        parent = node.getparent()
+        if parent is not None:
+            parent.remove(node)
+    return request.with_body(_serialize(root)) if found else request
+
+
+def _rrule_part_dropped(part: str) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        return re.sub(rf";{part}=[^;\r\n]*", "", text)
+    return edit
+
+
+def _hour_for_instants(text: str) -> str:
+    lines = _lines(text)
+    if any(re.match(r"(DTEND|DURATION)[;:]", line) for line in lines):
+        return text
+    out = []
+    for line in lines:
+        out.append(line)
+        if line.startswith("DTSTART:") and line.endswith("Z"):
+            out.append("DURATION:PT1H")
+    return _join(out)
+
+
 # --- PROPFIND / PROPPATCH rewriting ---------------------------------------------------------
 
 def _edit_multistatus(method: str, edit: Callable[[etree._Element], bool]
@@ -194,6 +242,15 @@ def _edit_multistatus(method: str, edit: Callable[[etree._Element], bool]
             return response
         return response.with_body(_serialize(root))
     return on_response
+
+
+def _edit_text(tag: str, change: Callable[[str], str]) -> Callable[[etree._Element], bool]:
+    def edit(root: etree._Element) -> bool:
+        nodes = [n for n in root.iter(tag) if (n.text or "").strip()]
+        for node in nodes:
+            node.text = change((node.text or "").strip())
+        return bool(nodes)
+    return edit
 
 
 def _garble_max_resource_size(root: etree._Element) -> bool:
@@ -266,11 +323,11 @@ def _precondition_unnamed(method: str
 RADICALE_DEPTH_FAULTS: list[Fault] = [
     Fault("exdate-dropped-on-store",
           "The server drops EXDATE when it stores a recurring event.",
-          ("caldav.recur.exdate-excluded",),
+          ("caldav.recur.exdate-excluded", "caldav.expand.exdate"),
           on_request=_on_stored_ical(_drop_properties(("EXDATE",)))),
     Fault("rdate-dropped-on-store",
           "The server drops RDATE when it stores a recurring event.",
-          ("caldav.recur.rdate-included",),
+          ("caldav.recur.rdate-included", "caldav.expand.rdate"),
           on_request=_on_stored_ical(_drop_properties(("RDATE",)))),
     Fault("overrides-dropped-on-store",
           "The server keeps only the master of a recurring event, dropping its overridden "
@@ -337,6 +394,46 @@ RADICALE_DEPTH_FAULTS: list[Fault] = [
           "A MOVE refused for a UID conflict answers a plain-text 409 naming no precondition.",
           ("caldav.move.no-uid-conflict",),
           on_response=_precondition_unnamed("MOVE")),
+    Fault("time-range-ends-inclusive",
+          "calendar-query compares time ranges as closed intervals, so events touching the "
+          "range at either end match.",
+          ("caldav.query.time-range-end-exclusive",),
+          on_request=_widened_time_ranges),
+    Fault("half-open-time-range-ignored",
+          "A time-range with only a start or only an end is ignored (everything matches).",
+          ("caldav.query.time-range-open-end",),
+          on_request=_half_open_ranges_dropped),
+    Fault("rrule-count-dropped-on-store",
+          "The server drops COUNT from a stored RRULE, so the recurrence never ends.",
+          ("caldav.recur.count-bounds",),
+          on_request=_on_stored_ical(_rrule_part_dropped("COUNT"))),
+    Fault("rrule-until-dropped-on-store",
+          "The server drops UNTIL from a stored RRULE, so the recurrence never ends.",
+          ("caldav.recur.until-bounds",),
+          on_request=_on_stored_ical(_rrule_part_dropped("UNTIL"))),
+    Fault("duration-dropped-on-store",
+          "The server drops DURATION when storing, so the event takes no time.",
+          ("caldav.query.time-range-duration",),
+          on_request=_on_stored_ical(_drop_properties(("DURATION",)))),
+    Fault("instant-events-get-an-hour",
+          "An event with DTSTART only is stored as lasting an hour (a default length added).",
+          ("caldav.query.time-range-instant",),
+          on_request=_on_stored_ical(_hour_for_instants)),
+    Fault("getetag-differs-from-header",
+          "PROPFIND reports a DAV:getetag other than the ETag GET answers.",
+          ("caldav.props.getetag-matches-header",),
+          on_response=_edit_multistatus("PROPFIND", _edit_text(_d("getetag"),
+                                                              lambda v: v[:-1] + '-v2"'))),
+    Fault("getcontentlength-off-by-crlf",
+          "DAV:getcontentlength counts the body without its line ends' CRs.",
+          ("caldav.props.getcontentlength",),
+          on_response=_edit_multistatus("PROPFIND", _edit_text(
+              _d("getcontentlength"), lambda v: str(int(v) - 5) if v.isdigit() else v))),
+    Fault("getlastmodified-stale",
+          "DAV:getlastmodified stays at the collection's creation date.",
+          ("caldav.props.getlastmodified",),
+          on_response=_edit_multistatus("PROPFIND", _edit_text(
+              _d("getlastmodified"), lambda v: "Thu, 01 Jan 2026 00:00:00 GMT"))),
     Fault("owner-privileges-read-only",
           "DAV:current-user-privilege-set grants the owner only DAV:read on its calendars.",
           ("caldav.acl.owner-privileges",),
@@ -363,6 +460,11 @@ _XANDIKOS_DEPTH: list[Fault] = [
           "A COPY refused for a UID conflict answers a plain-text 409 naming no precondition.",
           ("caldav.copy.no-uid-conflict",),
           on_response=_precondition_unnamed("COPY")),
+    Fault("copy-overwrite-ignored",
+          "COPY ignores Overwrite: F and replaces an existing destination.",
+          ("caldav.copy.overwrite-false",),
+          on_request=lambda request: request.with_header("Overwrite", "T")
+          if request.method == "COPY" else request),
     Fault("sync-limit-ignored",
           "sync-collection ignores DAV:limit and lists every member.",
           ("caldav.sync.limit-honoured",),
@@ -421,16 +523,110 @@ def _object_reports_hidden(request: ProxyRequest, response: ProxyResponse) -> Pr
     return response.with_body(_serialize(root)) if changed else response
 
 
+def _dav_token_dropped(token: str) -> Callable[[ProxyRequest, ProxyResponse], ProxyResponse]:
+    def on_response(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        value = response.header("DAV")
+        if request.method != "OPTIONS" or value is None:
+            return response
+        kept = [t.strip() for t in value.split(",") if t.strip() != token]
+        return response.with_header("DAV", ", ".join(kept))
+    return on_response
+
+
+def _strip_prop(tag: str) -> Callable[[etree._Element], bool]:
+    def edit(root: etree._Element) -> bool:
+        found = list(root.iter(tag))
+        for node in found:
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+        return bool(found)
+    return edit
+
+
+def _one_address_for_all(root: etree._Element) -> bool:
+    nodes = list(root.iter(_c("calendar-user-address-set")))
+    for node in nodes:
+        for child in list(node):
+            node.remove(child)
+        etree.SubElement(node, _d("href")).text = "mailto:calendar@localhost"
+    return bool(nodes)
+
+
+def _schedule_tag_dropped(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    return response.without_header("Schedule-Tag") if request.method == "PUT" else response
+
+
+def _freebusy_periods_dropped(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if request.method != "POST" or b"FREEBUSY" not in response.body:
+        return response
+    root = _xml(response.body)
+    if root is None:
+        return response
+    for node in root.iter(_c("calendar-data")):
+        if node.text:
+            node.text = _drop_properties(("FREEBUSY",))(node.text)
+    return response.with_body(_serialize(root))
+
+
+def _unique_uid_refusal_unnamed(request: ProxyRequest, response: ProxyResponse
+                                ) -> ProxyResponse:
+    if request.method == "PUT" and b"unique-scheduling-object-resource" in response.body:
+        return ProxyResponse(403, [("Content-Type", "text/plain")], b"Forbidden")
+    return response
+
+
 _CYRUS_DEPTH: list[Fault] = [
+    Fault("auto-schedule-not-advertised",
+          "The DAV header leaves out calendar-auto-schedule although the server schedules.",
+          ("caldav.sched.auto-schedule-advertised",),
+          on_response=_dav_token_dropped("calendar-auto-schedule")),
+    Fault("outbox-url-dropped",
+          "Principals do not define CALDAV:schedule-outbox-URL.",
+          ("caldav.sched.outbox-url",),
+          on_response=_edit_multistatus("PROPFIND", _strip_prop(_c("schedule-outbox-URL")))),
+    Fault("outbox-untyped",
+          "The scheduling outbox reports a plain collection as its DAV:resourcetype.",
+          ("caldav.sched.outbox-resourcetype",),
+          on_response=_edit_multistatus("PROPFIND", _strip_prop(_c("schedule-outbox")))),
+    Fault("inbox-url-dropped",
+          "Principals do not define CALDAV:schedule-inbox-URL.",
+          ("caldav.sched.inbox-url",),
+          on_response=_edit_multistatus("PROPFIND", _strip_prop(_c("schedule-inbox-URL")))),
+    Fault("inbox-untyped",
+          "The scheduling inbox reports a plain collection as its DAV:resourcetype.",
+          ("caldav.sched.inbox-resourcetype",),
+          on_response=_edit_multistatus("PROPFIND", _strip_prop(_c("schedule-inbox")))),
+    Fault("one-address-for-all-principals",
+          "Every principal reports the server's own address as its calendar user address.",
+          ("caldav.sched.calendar-user-address-set",),
+          on_response=_edit_multistatus("PROPFIND", _one_address_for_all)),
+    Fault("schedule-tag-header-dropped",
+          "PUT of a scheduling object resource answers no Schedule-Tag header.",
+          ("caldav.sched.schedule-tag-header",),
+          on_response=_schedule_tag_dropped),
+    Fault("schedule-tag-property-dropped",
+          "Scheduling object resources do not report CALDAV:schedule-tag.",
+          ("caldav.sched.schedule-tag-property",),
+          on_response=_edit_multistatus("PROPFIND", _strip_prop(_c("schedule-tag")))),
+    Fault("if-schedule-tag-match-ignored",
+          "PUT ignores If-Schedule-Tag-Match and overwrites the resource.",
+          ("caldav.sched.if-schedule-tag-match",),
+          on_request=lambda request: request.without_header("If-Schedule-Tag-Match")),
+    Fault("unique-uid-refusal-unnamed",
+          "A second scheduling object resource with a UID is refused with a bare 403 naming no "
+          "precondition.",
+          ("caldav.sched.unique-scheduling-object",),
+          on_response=_unique_uid_refusal_unnamed),
+    Fault("freebusy-reply-without-periods",
+          "The outbox answers a free-busy request with a VFREEBUSY that lists no busy time.",
+          ("caldav.sched.freebusy-outbox",),
+          on_response=_freebusy_periods_dropped),
     Fault("empty-calendar-filled-in",
           "A VCALENDAR holding no component is accepted: the server adds a default event "
           "instead of refusing the invalid data.",
           ("caldav.put.valid-calendar-data",),
           on_request=_empty_calendar_filled_in),
-    Fault("method-dropped-on-store",
-          "A calendar object with a METHOD property is stored, the METHOD silently dropped.",
-          ("caldav.put.valid-calendar-object-resource",),
-          on_request=_on_stored_ical(_drop_properties(("METHOD",)))),
     Fault("anonymous-as-guest",
           "An unauthenticated PROPFIND names a guest principal as DAV:current-user-principal "
           "instead of DAV:unauthenticated.",

@@ -223,10 +223,12 @@ def _drop_messages_from(key: str) -> Callable[[Any], Any]:
     return edit
 
 
-def _status_to(fragment: str, old: int, new: int, body: Any) -> Callable[
+def _status_to(fragments: str | tuple[str, ...], old: int, new: int, body: Any) -> Callable[
         [ProxyRequest, ProxyResponse], ProxyResponse]:
+    wanted = (fragments,) if isinstance(fragments, str) else fragments
+
     def hook(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        if fragment not in request.path_only or response.status != old:
+        if not any(f in request.path_only for f in wanted) or response.status != old:
             return response
         return ProxyResponse.from_json(new, body)
 
@@ -340,6 +342,129 @@ def _never_ask(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     return request
 
 
+
+# --- ephemeral data -------------------------------------------------------------------------
+
+def _remote(user: Any) -> bool:
+    return isinstance(user, str) and ":127.0.0.1:" in user
+
+
+def _sync_without_remote(kind: str) -> Callable[[Any], Any]:
+    """/sync as a server that never applies other servers' EDUs of ``kind`` would answer."""
+
+    def edit(body: Any) -> Any:
+        if kind == "to_device":
+            events = body.get("to_device", {}).get("events", [])
+            body.get("to_device", {})["events"] = [
+                e for e in events if not _remote(e.get("sender"))]
+            return body
+        for room in body.get("rooms", {}).get("join", {}).values():
+            for event in room.get("ephemeral", {}).get("events", []):
+                content = event.get("content", {})
+                if kind == "m.typing" and event.get("type") == kind:
+                    content["user_ids"] = [u for u in content.get("user_ids", [])
+                                           if not _remote(u)]
+                if kind == "m.receipt" and event.get("type") == kind:
+                    for receipts in content.values():
+                        for users in receipts.values():
+                            for user in [u for u in users if _remote(u)]:
+                                del users[user]
+        return body
+
+    return edit
+
+
+def _sync_without_remote_edus(body: Any) -> Any:
+    for kind in ("m.typing", "m.receipt", "to_device"):
+        body = _sync_without_remote(kind)(body)
+    return body
+
+
+def _is_sync(request: ProxyRequest) -> bool:
+    return request.path_only.endswith("/sync")
+
+
+
+# --- history, keys, directory, media, ACLs ----------------------------------------------------
+
+def _redaction_keeps_msgtype(body: Any) -> Any:
+    for pdu in body.get("pdus", []):
+        if pdu.get("type") == "m.room.message" and pdu.get("content") == {}:
+            pdu["content"] = {"msgtype": "m.text"}
+    return body
+
+
+def _drop_type_from(key: str, kind: str) -> Callable[[Any], Any]:
+    def edit(body: Any) -> Any:
+        body[key] = [p for p in body.get(key, []) if p.get("type") != kind]
+        return body
+
+    return edit
+
+
+def _claimed_unsigned(body: Any) -> Any:
+    for devices in body.get("one_time_keys", {}).values():
+        for keys in devices.values():
+            for key in keys.values():
+                if isinstance(key, dict):
+                    key.pop("signatures", None)
+    return body
+
+
+def _filter_dropped(request: ProxyRequest) -> ProxyRequest:
+    body = request.json_object()
+    if request.method != "POST" or "/federation/v1/publicRooms" not in request.path_only or not (
+            body and "filter" in body):
+        return request
+    return request.with_json({k: v for k, v in body.items() if k != "filter"})
+
+
+def _media_as_bytes(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if "/federation/v1/media/download/" not in request.path_only or response.status != 200:
+        return response
+    return response.with_header("Content-Type", "application/octet-stream")
+
+
+def _acl_ignored(fragments: tuple[str, ...]) -> Callable[[ProxyRequest, ProxyResponse],
+                                                         ProxyResponse]:
+    """A server without ACLs: the refusals of the endpoints they guard become answers."""
+
+    def hook(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+        if not any(f in request.path_only for f in fragments) or response.status != 403:
+            return response
+        return ProxyResponse.from_json(200, {})
+
+    return hook
+
+
+def _joins_anyone(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    if "/make_join/" not in request.path_only or response.status != 403:
+        return response
+    return ProxyResponse.from_json(200, {"room_version": "11", "event": {}})
+
+
+def _remote_displayname_ignored(request: ProxyRequest, response: ProxyResponse
+                                ) -> ProxyResponse:
+    body = response.json_object()
+    if "/state/m.room.member/" not in request.path_only or "%3A127.0.0.1" not in (
+            request.path_only) or not body:
+        return response
+    return response.with_json({k: v for k, v in body.items() if k != "displayname"})
+
+
+def _remote_presence_ignored(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if "/presence/" not in request.path_only or "%3A127.0.0.1" not in request.path_only:
+        return request
+    return ProxyResponse.from_json(200, {"presence": "offline"})
+
+
+def _version_needs_auth(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if request.path_only.endswith("/federation/v1/version") and not request.header(
+            "Authorization"):
+        return ProxyResponse.from_json(401, {"errcode": "M_UNAUTHORIZED", "error": "sign"})
+    return request
+
+
 FAULTS: list[Fault] = [
     # keys
     Fault("fed-key-other-server-name", "The key document names another server.",
@@ -366,7 +491,8 @@ FAULTS: list[Fault] = [
           on_response=_edit_json(_is("/federation/v1/version"), _version_as_number)),
     # request authentication
     Fault("fed-unsigned-served", "Unsigned federation requests are served.",
-          ("matrix.federation.auth.required",), on_response=_accept_if(unsigned=True)),
+          ("matrix.federation.auth.required", "matrix.federation.media.auth"),
+          on_response=_accept_if(unsigned=True)),
     Fault("fed-signature-ignored", "Any X-Matrix header is accepted, valid or not.",
           ("matrix.federation.auth.signature", "matrix.federation.auth.body-signed",
            "matrix.federation.auth.origin", "matrix.federation.auth.unknown-key"),
@@ -451,16 +577,15 @@ FAULTS: list[Fault] = [
                                  _set("displayname", "Old Name"))),
     Fault("fed-profile-field-ignored", "query/profile answers every field whatever is asked.",
           ("matrix.federation.query.profile-field",), on_response=_field_ignored),
-    Fault("fed-profile-unknown-empty", "query/profile of an unknown user answers 200 {}.",
-          ("matrix.federation.query.profile-unknown",),
-          on_response=_status_to("/federation/v1/query/profile", 404, 200, {})),
+    Fault("fed-not-found-as-empty", "Unknown users, aliases and media answer 200 with an "
+          "empty object instead of 404.",
+          ("matrix.federation.query.profile-unknown", "matrix.federation.query.directory-unknown",
+           "matrix.federation.media.unknown"),
+          on_response=_status_to(("/federation/v1/query/", "/federation/v1/media/download/"),
+                                 404, 200, {})),
     Fault("fed-directory-no-servers", "query/directory answers an empty servers list.",
           ("matrix.federation.query.directory",),
           on_response=_edit_json(_is("/federation/v1/query/directory"), _set("servers", []))),
-    Fault("fed-directory-unknown-empty", "query/directory of an unknown alias answers 200.",
-          ("matrix.federation.query.directory-unknown",),
-          on_response=_status_to("/federation/v1/query/directory", 404, 200,
-                                 {"room_id": "", "servers": []})),
     Fault("fed-device-keys-unsigned", "user/devices returns device keys without signatures.",
           ("matrix.federation.devices.list",),
           on_response=_edit_json(_is("/federation/v1/user/devices/"), _device_keys_unsigned)),
@@ -491,6 +616,64 @@ FAULTS: list[Fault] = [
           ("matrix.federation.missing-events.fetched",),
           inbound=Fault("fed-missing-events-not-fetched-inbound", "inbound", (),
                         on_request=_never_ask)),
+    # ephemeral data
+    Fault("fed-edus-never-sent", "Transactions to other servers never carry EDUs (typing, "
+          "receipts, presence, device lists, to-device).",
+          ("matrix.federation.edu.typing-out", "matrix.federation.edu.typing-stop",
+           "matrix.federation.edu.receipt-out", "matrix.federation.edu.presence-out",
+           "matrix.federation.edu.device-list", "matrix.federation.edu.to-device-out"),
+          inbound=_inbound("fed-edus-never-sent", _set("edus", []), "/v1/send/")),
+    Fault("fed-incoming-edus-ignored", "EDUs from other servers (typing, receipts, "
+          "to-device, presence) are accepted and dropped.",
+          ("matrix.federation.edu.typing-in", "matrix.federation.edu.receipt-in",
+           "matrix.federation.edu.to-device-in", "matrix.federation.edu.presence-in"),
+          on_request=_remote_presence_ignored,
+          on_response=_edit_json(_is_sync, _sync_without_remote_edus)),
+    # history, keys, directory, media
+    Fault("fed-redaction-keeps-msgtype", "Redacted messages keep their msgtype.",
+          ("matrix.federation.redaction.served",),
+          on_response=_edit_json(_is("/federation/v1/event/"), _redaction_keeps_msgtype)),
+    _unchecked("fed-remote-redaction-ignored", "A remote sender's redaction is not applied.",
+               ("matrix.federation.redaction.received",), "hash"),
+    Fault("fed-event-auth-without-create", "event_auth leaves the create event out.",
+          ("matrix.federation.event-auth",),
+          on_response=_edit_json(_is("/federation/v1/event_auth/"),
+                                 _drop_type_from("auth_chain", "m.room.create"))),
+    Fault("fed-missing-events-empty", "get_missing_events answers no events.",
+          ("matrix.federation.missing-events.served",),
+          on_response=_edit_json(_is("/federation/v1/get_missing_events/"),
+                                 _set("events", []))),
+    Fault("fed-claimed-key-unsigned", "Claimed one-time keys lose their signatures.",
+          ("matrix.federation.keys-claim",),
+          on_response=_edit_json(_is("/federation/v1/user/keys/claim"), _claimed_unsigned)),
+    Fault("fed-public-rooms-filter-ignored", "POST /publicRooms ignores its filter.",
+          ("matrix.federation.directory.filter",), on_request=_filter_dropped),
+    Fault("fed-media-not-multipart", "Federation media is served as bare bytes.",
+          ("matrix.federation.media.download",), on_response=_media_as_bytes),
+    # ACLs and the rest
+    Fault("fed-acl-ignored", "Room ACLs are not enforced on the federation endpoints.",
+          ("matrix.federation.acl.make-join", "matrix.federation.acl.state",
+           "matrix.federation.acl.backfill", "matrix.federation.acl.event-auth",
+           "matrix.federation.acl.missing-events"),
+          on_response=_acl_ignored(("/make_join/", "/state_ids/", "/backfill/", "/event_auth/",
+                                    "/get_missing_events/"))),
+    Fault("fed-join-rules-ignored", "make_join offers a template whatever the join rules.",
+          ("matrix.federation.make-join.invite-only",), on_response=_joins_anyone),
+    Fault("fed-send-leave-v1-as-v2", "send_leave v1 answers the v2 object {}.",
+          ("matrix.federation.leave.v1",),
+          on_response=_edit_json(_is("/v1/send_leave/"), _v1_unwrapped)),
+    Fault("fed-avatar-stale", "query/profile answers an old avatar_url.",
+          ("matrix.federation.query.profile-avatar",),
+          on_response=_edit_json(_is("/federation/v1/query/profile"),
+                                 _set("avatar_url", "mxc://eos.test/old"))),
+    Fault("fed-state-ids-no-auth-chain", "state_ids answers an empty auth chain.",
+          ("matrix.federation.state-ids.auth-chain",),
+          on_response=_edit_json(_is("/federation/v1/state_ids/"),
+                                 _set("auth_chain_ids", []))),
+    Fault("fed-remote-displayname-ignored", "A remote member's new display name is lost.",
+          ("matrix.federation.send.state-event",), on_response=_remote_displayname_ignored),
+    Fault("fed-version-needs-auth", "The version endpoint demands a signature.",
+          ("matrix.federation.version.unauthenticated",), on_request=_version_needs_auth),
 ]
 
 # MUST/SHOULD federation requirements no fault breaks, and why.

@@ -14,6 +14,9 @@ class ODFSettings(BaseModel):
     roundtrip: dict[str, list[str]] = Field(default_factory=dict)
     # Export format (txt, html, pdf, csv) -> command that converts {input} to it.
     export: dict[str, list[str]] = Field(default_factory=dict)
+    # Export format -> command that opens a password-encrypted {input} with {password} and
+    # converts it (none: the candidate does not open encrypted documents).
+    export_with_password: dict[str, list[str]] = Field(default_factory=dict)
     timeout: float = Field(default=120, gt=0)
     # How much of a saved document the suite unpacks (suite README, "Limits"): a part past
     # one is not read, and the requirements that needed it are cantTell.

@@ -235,7 +235,8 @@ def encrypt(plain: bytes, password: str, gcm: bool = False,
     return stored, element
 
 
-def encrypt_package(data: bytes, password: str, gcm: bool = False) -> bytes:
+def encrypt_package(data: bytes, password: str, gcm: bool = False,
+                    iterations: int = 1000) -> bytes:
     """The package encrypted as a producer saves it with a password: every file but the
     mimetype, META-INF/ and the preview (dropped, as it would show the content) is deflated,
     encrypted and stored; the manifest gains manifest:size and manifest:encryption-data."""
@@ -258,12 +259,13 @@ def encrypt_package(data: bytes, password: str, gcm: bool = False) -> bytes:
                     target.writestr(info, source.read(name))
                 continue
             plain = source.read(name)
-            stored, element = encrypt(plain, password, gcm)
+            stored, element = encrypt(plain, password, gcm, iterations)
             target.writestr(zipfile.ZipInfo(name, info.date_time), stored, zipfile.ZIP_STORED)
             pattern = rb'(<manifest:file-entry [^>]*full-path="' + re.escape(name.encode()) \
                 + rb'"[^>]*?)\s*/>'
-            manifest = re.sub(pattern, lambda m: m.group(1) + f' manifest:size="{len(plain)}">'
-                              .encode() + element.encode() + b"</manifest:file-entry>",
+            replacement = (f' manifest:size="{len(plain)}">{element}</manifest:file-entry>'
+                           .encode())
+            manifest = re.sub(pattern, lambda m, r=replacement: m.group(1) + r,  # type: ignore[misc]
                               manifest, count=1)
         target.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return out.getvalue()

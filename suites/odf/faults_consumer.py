@@ -45,7 +45,11 @@ def _rewrite(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
 
 def _tree(part: str, change: Callable[[etree._Element], bool]) -> Rewrite:
     def edit(text: bytes) -> bytes:
-        root = etree.fromstring(text, etree.XMLParser(resolve_entities=False, no_network=True))
+        try:
+            root = etree.fromstring(text, etree.XMLParser(resolve_entities=False,
+                                                          no_network=True))
+        except etree.XMLSyntaxError as error:  # an encrypted part: nothing to read as XML
+            raise ValueError(f"fault cannot apply to {part}: {error}") from None
         if not change(root):
             raise ValueError(f"fault cannot apply to {part}: nothing to change")
         return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
@@ -156,6 +160,19 @@ def _rewritten_if_signed(data: bytes) -> bytes:
     return _rewrite(data, "styles.xml", lambda text: text.rstrip() + b"\n")
 
 
+def _misderived_key(data: bytes) -> bytes:
+    """A consumer that derives the key with another PBKDF2 iteration count than the
+    manifest says: every encrypted file fails its checksum, so the document stays closed."""
+    def change(text: bytes) -> bytes:
+        changed, count = re.subn(rb'manifest:iteration-count="(\d+)"',
+                                 lambda m: b'manifest:iteration-count="%d"' % (int(m[1]) + 1),
+                                 text)
+        if not count:
+            raise ValueError("fault cannot apply: the package is not encrypted")
+        return changed
+    return _rewrite(data, "META-INF/manifest.xml", change)
+
+
 def _cells(root: etree._Element, kind: str) -> list[etree._Element]:
     return [c for c in root.iterfind(".//table:table-cell", NS)
             if c.get(_q("office:value-type")) == kind]
@@ -223,13 +240,18 @@ def consumer_faults(fault: Callable[..., Any]) -> list[Any]:
               ("odf.consumer.reads-versions",), _tree(content, _newest_unread), "read"),
         fault("signed-file-rewritten", "the consumer writes back the signed file it opened",
               ("odf.consumer.reads-signed",), _rewritten_if_signed, "read"),
+        fault("encryption-key-misderived",
+              "the key is derived with another PBKDF2 iteration count than the manifest's",
+              ("odf.consumer.reads-encrypted",), _misderived_key, "read"),
         fault("number-types-unread", "float cells are read as strings (office:value ignored)",
               ("odf.consumer.reads-numbers",),
               _tree(content, _as_strings("float", "office:value")), "read"),
-        fault("date-types-unread", "date cells are read as strings (office:date-value ignored)",
+        fault("date-types-unread",
+              "date cells are read as strings (office:date-value ignored)",
               ("odf.consumer.reads-dates",),
               _tree(content, _as_strings("date", "office:date-value")), "read"),
-        fault("formulas-not-evaluated", "formulas are not evaluated: each shows a stored result of 0",
+        fault("formulas-not-evaluated",
+              "formulas are not evaluated: each shows a stored result of 0",
               ("odf.consumer.reads-formulas",), _tree(content, _stale_results), "read"),
         fault("repeats-unread", "table:number-columns/rows-repeated are ignored",
               ("odf.consumer.reads-repeated-cells",), _tree(content, _no_repeats), "read"),

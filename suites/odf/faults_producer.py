@@ -11,6 +11,7 @@ LibreOffice saved that it fits.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -30,7 +31,7 @@ def _first(root: etree._Element, path: str) -> etree._Element | None:
 
 
 def _set(path: str, attribute: str, value: str | None = None,
-         source: str | None = None) -> object:
+         source: str | None = None) -> Callable[[etree._Element], bool]:
     """Set ``attribute`` of the first element at ``path`` (to ``value`` or to the
     ``style:name`` of the first element at ``source``)."""
     def change(root: etree._Element) -> bool:
@@ -85,7 +86,7 @@ def _drop_generator(root: etree._Element) -> bool:
 def producer_faults() -> list[DocumentFault]:
     from suites.odf.faults import MANIFEST, _edit, _regex, _replace, _xml, fault
 
-    def _retype(media: bytes) -> object:
+    def _retype(media: bytes) -> Callable[[bytes], bytes]:
         """Both the mimetype file and the manifest's root entry name ``media``."""
         def corrupt(data: bytes) -> bytes:
             data = _edit("mimetype", lambda _: media)(data)

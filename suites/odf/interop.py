@@ -58,7 +58,7 @@ def save_losses(source: SourceDocument, data: bytes) -> list[str]:
     their levels, list items, metadata, pictures): losses no export of its text shows."""
     try:
         found = read_content(data)
-    except Exception as error:  # noqa: BLE001 - any unreadable save is reported, not raised
+    except Exception as error:  # any unreadable save is reported, never raised
         return [f"the saved document cannot be read: {type(error).__name__}: {error}"[:300]]
     lost = []
     if found.headings != source.headings:
@@ -146,6 +146,10 @@ def _read(tool: CandidateContext, name: str, source: SourceDocument, saved: Save
     return cell
 
 
+def _document_of(corpus: dict[str, SourceDocument], kind: str) -> str:
+    return next(name for name, document in corpus.items() if document.kind == kind)
+
+
 def build_matrix(candidates: list[str], seed: int = 0) -> dict[str, Any]:
     """Start every candidate, let each producer save each document and each consumer read
     what every producer saved; the result is what the JSON file holds."""
@@ -186,6 +190,12 @@ def build_matrix(candidates: list[str], seed: int = 0) -> dict[str, Any]:
                 saved.update({(producer, n): s for n, s in documents.items() if s is not None})
             columns = list(pool.map(lambda t: consume(t, saved), tools.values()))
     cells = [cell for column in columns for cell in column]
+    # What the save itself lost is lost in every exchange from that producer.
+    for cell in cells:
+        save = saved.get((cell.producer, _document_of(corpus, cell.kind)))
+        if save is not None and save.lost and cell.outcome in ("clean", "lossy"):
+            cell.lost = [f"saving lost {item}" for item in save.lost] + cell.lost
+            cell.outcome = "lossy"
     producers = {kind: [REFERENCE, *[p for p, d in produced.items()
                                      if any(corpus[n].kind == kind and s is not None
                                             for n, s in d.items())]]

@@ -81,7 +81,8 @@ def undeclared(table: str, key: str, what: str) -> NoReturn:
 
 
 def convert(
-    candidate: CandidateContext, template: list[str], field: str, source: Path, extension: str
+    candidate: CandidateContext, template: list[str], field: str, source: Path, extension: str,
+    extra: dict[str, str] | None = None,
 ) -> Conversion:
     """Run one conversion in fresh directories under the candidate's working directory."""
     number = next(_counter)
@@ -99,6 +100,7 @@ def convert(
         "stem": staged.stem,
         "ext": extension,
         "format": extension,
+        **(extra or {}),  # a suite's own placeholders, e.g. {password}
     }
     timeout = float(settings_of(candidate).get("timeout", 120))
     run = run_template(candidate, template, values, field, timeout=timeout)

@@ -204,7 +204,8 @@ def _validate(data: bytes | IO[bytes], name: str, source: SchemaSource,
     result.problems.extend(Problem(*finding) for finding in encrypted.findings)
     result.undecided.update(encrypted.undecided)
     if encrypted.undecided:  # its parts are not checked: no verdict on them
-        result.refused.append(f"encrypted parts not checked: {next(iter(encrypted.undecided.values()))}")
+        reason = next(iter(encrypted.undecided.values()))
+        result.refused.append(f"encrypted parts not checked: {reason}")
     result.absent.update(encrypted.absent)
     declared = _check_parts(package, result, source, manifest)
     result.signature_files = [n for n in package.files() if signatures.is_signature_file(n)]

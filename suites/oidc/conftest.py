@@ -30,14 +30,20 @@ from suites.oidc import rp
 from suites.oidc.flows import CodeFlow, Flows
 from suites.oidc.provider import DISCOVERY_PATH, fetch_jwks
 
-# Checks that change the provider's state for everyone (its signing keys) run last, so no other
-# check meets a key set other than the one it fetched.
-RUN_LAST = ("test_rotation.py",)
+# Checks that change the provider's state for everyone run last, in this order: logouts (a
+# provider may revoke every token of the End-User when one logs out, the shared flows' too),
+# then the signing keys (so no other check meets a key set other than the one it fetched).
+RUN_LAST = ("test_logout.py", "test_rotation.py")
+
+
+def _run_order(item: pytest.Item) -> int:
+    if item.path.parent.parent.name != "oidc" or item.path.name not in RUN_LAST:
+        return 0
+    return 1 + RUN_LAST.index(item.path.name)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path.name in RUN_LAST
-               and item.path.parent.parent.name == "oidc")
+    items.sort(key=_run_order)
 
 
 @pytest.fixture(scope="session")

@@ -44,12 +44,13 @@ def supported(metadata: dict[str, Any], response_type: str) -> None:
 
 
 def form_post_supported(metadata: dict[str, Any]) -> None:
-    modes = metadata.get("response_modes_supported")
-    if isinstance(modes, list) and "form_post" not in modes:
-        inapplicable("response_modes_supported omits form_post (Discovery §3)",
-                     "the provider does not offer the form_post response mode")
+    # Discovery §3: omitted, response_modes_supported defaults to ["query", "fragment"].
+    modes = metadata.get("response_modes_supported", ["query", "fragment"])
     if not isinstance(modes, list):
-        cant_tell("response_modes_supported is not published: form_post support is unknown")
+        cant_tell("response_modes_supported is not a list")
+    if "form_post" not in modes:
+        inapplicable("response_modes_supported omits form_post (Discovery §3; the default is "
+                     "query and fragment)", "the provider does not offer form_post")
 
 
 def front(flows: Flows, client: rp.Client, response_type: str, **params: Any) -> FrontResponse:

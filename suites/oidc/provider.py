@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.api import RecordingSession, cant_tell
+from conformance.api import RecordingSession, cant_tell, inapplicable
 
 DISCOVERY_PATH = ".well-known/openid-configuration"
 
@@ -28,3 +28,12 @@ def fetch_jwks(session: RecordingSession, metadata: dict[str, Any]) -> dict[str,
     if response.status_code != 200 or not isinstance(data, dict):
         cant_tell(f"the JWK Set could not be read (HTTP {response.status_code})")
     return data
+
+
+def absent(settings: dict[str, Any], feature: str) -> None:
+    """Inapplicable when the manifest declares ``feature`` absent ([settings.oidc]
+    absent_features: dynamic-registration, key-rotation, rp-initiated-logout,
+    back-channel-logout)."""
+    if feature in (settings.get("absent_features") or []):
+        inapplicable(f"the manifest declares {feature} absent ([settings.oidc] "
+                     "absent_features)", f"the provider does not implement {feature}")

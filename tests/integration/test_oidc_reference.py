@@ -1,5 +1,6 @@
-"""The OpenID Connect suite against the two real reference providers, panva's oidc-provider
-(npm) and LemonLDAP::NG (Debian), through the ``conformance`` command.
+"""The OpenID Connect suite against the three real reference providers, panva's oidc-provider
+(npm), LemonLDAP::NG (Debian) and django-oauth-toolkit (PyPI), through the ``conformance``
+command.
 
 Every failing requirement must be a documented known deviation of the manifest; anything
 else is either a provider bug to document or a check bug to fix.
@@ -7,6 +8,7 @@ else is either a provider bug to document or a check bug to fix.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +25,14 @@ needs_llng = pytest.mark.skipif(
     not LLNG_PORTAL.is_file() or shutil.which("plackup") is None,
     reason="LemonLDAP::NG's portal is not installed (.ci/setup.d/35-lemonldap-ng.sh)")
 
+needs_dot = pytest.mark.skipif(
+    importlib.util.find_spec("oauth2_provider") is None,
+    reason="django-oauth-toolkit is not installed (pyproject.toml, reference extra)")
+
 REFERENCES = [
     pytest.param("oidc-provider", marks=needs_node, id="oidc-provider"),
     pytest.param("lemonldap-ng", marks=needs_llng, id="lemonldap-ng"),
+    pytest.param("django-oauth-toolkit", marks=needs_dot, id="django-oauth-toolkit"),
 ]
 
 
@@ -98,10 +105,15 @@ def test_no_private_key_in_the_log(campaign: Path) -> None:
 
 
 def test_oidc_provider_passes_every_must(oidc_provider: Path) -> None:
+    """It claims all twelve profiles (the OpenID Foundation's Basic, Config, Dynamic,
+    Implicit, Hybrid, Form Post, RP-Initiated and Back-Channel Logout ones among them) and
+    passes each."""
     report = read_report(oidc_provider)
-    assert [p["verdict"] for p in report["profiles"]] == ["pass"] * 5
+    assert [p["verdict"] for p in report["profiles"]] == ["pass"] * 12
     assert report["verdict"] == "pass"
-    assert len(report["requirements"]) >= 45
+    assert len(report["requirements"]) >= 150
+    failed = [r["id"] for r in report["requirements"] if r["outcome"] != "passed"]
+    assert failed == ["oidc.authz.invalid-scope"]
 
 
 def test_report_names_the_npm_package_and_certification_modules(oidc_provider: Path) -> None:
@@ -147,3 +159,27 @@ def test_lemonldap_ng_leaves_no_key_behind(lemonldap_ng: Path) -> None:
     directory, which the launcher removes; nothing of them is in the project."""
     assert not list((PROJECT / "fixtures" / "lemonldap-ng").glob("*.key"))
     assert not list((PROJECT / "fixtures" / "lemonldap-ng").glob("lmConf-*.json"))
+
+
+@pytest.fixture(scope="module")
+def django_oauth_toolkit(run_campaign: Callable[[str], Path]) -> Path:
+    if importlib.util.find_spec("oauth2_provider") is None:
+        pytest.skip("django-oauth-toolkit is not installed (pyproject.toml, reference extra)")
+    return run_campaign("django-oauth-toolkit")
+
+
+def test_django_oauth_toolkit_runs_the_flows(django_oauth_toolkit: Path) -> None:
+    """The third provider, from PyPI: its distribution is named, and it really ran the code
+    flow, UserInfo, refresh and RP-Initiated Logout."""
+    report = read_report(django_oauth_toolkit)
+    artefacts = {a["name"]: a for a in report["candidate"]["artefacts"]}
+    assert artefacts["django-oauth-toolkit"]["version"] == "3.4.1"
+    verdicts = {p["profile"]: p["verdict"] for p in report["profiles"]}
+    assert verdicts["oidc-config-op"] == verdicts["oidc-rp-logout"] == "pass"
+    by_id = {r["id"]: r["outcome"] for r in report["requirements"]}
+    for requirement in ("oidc.authz.code-issued", "oidc.id-token.signature",
+                        "oidc.userinfo.get", "oidc.claims.scope-email", "oidc.refresh.grant",
+                        "oidc.logout.redirect", "oidc.logout.session-ended"):
+        assert by_id[requirement] == "passed", requirement
+    assert not list((PROJECT / "fixtures" / "django-oauth-toolkit").rglob("*.key"))
+    assert not list((PROJECT / "fixtures" / "django-oauth-toolkit").rglob("*.sqlite3"))

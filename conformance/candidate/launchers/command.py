@@ -72,6 +72,8 @@ class CommandLauncher(Launcher):
             "workdir": str(self.workdir),
             "python": sys.executable,
             "bindir": str(Path(sys.executable).parent),
+            # The project's own helper scripts sit beside the manifest (as for processes).
+            "manifest_dir": str(self.loaded.path.parent),
         }
         write_launch_files(self.workdir, settings.files, self.template_values)
         self.environment = dict(os.environ)

@@ -205,9 +205,9 @@ def test_block_not_delivered_to_its_object(user: CandidateUser, remote: RemoteSe
                  "to": [erin.id], "object": {"type": "Note", "content": text, "to": [erin.id]}})
 
     def is_control(delivery: Delivery) -> bool:
-        body = delivery.json() or {}
-        return (delivery.path.startswith(urlsplit(erin.inbox).path)
-                and text in str((body.get("object") or {}).get("content", "")))
+        obj = (delivery.json() or {}).get("object")
+        return (delivery.path.startswith(urlsplit(erin.inbox).path) and isinstance(obj, dict)
+                and text in str(obj.get("content", "")))
 
     if remote.wait_for(mark, is_control, delivery_timeout) is None:
         cant_tell("a later post to eos-erin never arrived, so a withheld Block cannot be told "

@@ -121,3 +121,16 @@ def test_copy_within_a_calendar_is_refused(dav_session: RecordingSession,
     response = relocate(dav_session, "COPY", source, target)
     refused_with(response, dav.c("no-uid-conflict"), "COPY within the same calendar")
     expect_equal(uids_at(dav_session, target), None, "resource at the COPY's destination")
+
+
+@pytest.mark.requirement("caldav.copy.overwrite-false")
+def test_copy_does_not_overwrite_with_overwrite_f(dav_session: RecordingSession,
+                                                  calendars: CalendarFactory) -> None:
+    first, second = calendars.create(), calendars.create()
+    kept, copied = ical.new_uid(), ical.new_uid()
+    source, destination = f"{first}original.ics", f"{second}taken.ics"
+    dav.store(dav_session, destination, ical.simple_event(kept))
+    dav.store(dav_session, source, ical.simple_event(copied))
+    response = relocate(dav_session, "COPY", source, destination, overwrite="F")
+    expect_equal(response.status_code, 412, "COPY with Overwrite: F onto an existing resource")
+    expect_equal(uids_at(dav_session, destination), {kept}, "UIDs at the destination")

@@ -252,3 +252,22 @@ def tz_series(dav_session: RecordingSession, series: Series) -> Series:
     url = f"{series.calendar}berlin.ics"
     dav.store(dav_session, url, zones.berlin_daily(uid))
     return Series(series.calendar, url, uid)
+
+
+@pytest.mark.requirement("caldav.expand.rdate")
+def test_expand_returns_the_rdate_instance(dav_session: RecordingSession,
+                                           series: Series) -> None:
+    start, end = "20260319T000000Z", "20260321T000000Z"
+    events = _query_with(series, dav_session, start, end, _expand(start, end))
+    expect_equal(instances(events), {("20260320T100000Z", "20260320T100000Z", "Daily stand-up")},
+                 "instances expanded on 19-20 March (the RDATE one)")
+
+
+@pytest.mark.requirement("caldav.expand.exdate")
+def test_expand_leaves_out_the_exdate_instance(dav_session: RecordingSession,
+                                               series: Series) -> None:
+    start, end = "20260303T000000Z", "20260306T000000Z"
+    events = _query_with(series, dav_session, start, end, _expand(start, end))
+    expect_equal(sorted(zones.moment_text(e.get("RECURRENCE-ID")) for e in events),
+                 ["20260303T100000Z", "20260305T100000Z"],
+                 "RECURRENCE-IDs expanded on 3-5 March (4 March is an EXDATE)")

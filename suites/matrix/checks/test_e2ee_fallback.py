@@ -90,8 +90,9 @@ def test_fallback_marked_used(fresh_user: mx.User, alice: mx.User,
         require_version: Callable[[int, int], None]) -> None:
     require_version(1, 2)  # fallback keys came in v1.2
     _, fallback = with_fallback(fresh_user)
-    expect(unused_types(fresh_user, "before the claim") == [e2ee.OTK],
-           "the new fallback key is not listed as unused", [e2ee.OTK], None)
+    before = unused_types(fresh_user, "before the claim")
+    expect(before == [e2ee.OTK], "the new fallback key is not listed as unused", [e2ee.OTK],
+           before)
     got = e2ee.claim(alice, fresh_user)
     expect(got == fallback, "the fallback key was not claimed", fallback, got)
     after = unused_types(fresh_user, "after the claim")
@@ -103,8 +104,8 @@ def test_fallback_replaced(fresh_user: mx.User, alice: mx.User,
         require_version: Callable[[int, int], None]) -> None:
     require_version(1, 2)  # fallback keys came in v1.2
     signer, old = with_fallback(fresh_user)
-    expect(e2ee.claim(alice, fresh_user, "claim of the first fallback key") == old,
-           "the first fallback key was not claimed", old, None)
+    first = e2ee.claim(alice, fresh_user, "claim of the first fallback key")
+    expect(first == old, "the first fallback key was not claimed", old, first)
     new = e2ee.one_time_keys(fresh_user, signer, 1, fallback=True)
     e2ee.upload(fresh_user, "POST /keys/upload (a new fallback key)", fallback_keys=new)
     # One fallback key per algorithm is kept: the new one, unused again.

@@ -47,7 +47,7 @@ def member(fed: FederationClient, alice: mx.User, name: str) -> Member:
                   joined.event_id, witness.user_id)
 
 
-def visible(alice: mx.User, room_id: str, event_id: str, seconds: float = 10.0) -> Any:
+def visible(alice: mx.User, room_id: str, event_id: str, seconds: float = 6.0) -> Any:
     """The local member's answer for the event, once it is 200 or the time is up."""
     deadline = time.monotonic() + seconds
     while True:
@@ -97,6 +97,7 @@ def test_pdu_results(fed: FederationClient, alice: mx.User) -> None:
     body = send(fed, pdu1, pdu2)
     results = body.get("pdus")
     expect(isinstance(results, dict), "the answer has no pdus object", "object", body)
+    assert isinstance(results, dict)
     expect_equal(sorted(results), sorted([first, second]),
                  "the answer's pdus are not keyed by exactly the event ids sent")
     expect_equal([results[first], results[second]], [{}, {}],
@@ -188,7 +189,7 @@ def test_missing_prev_events_fetched(fed: FederationClient, harness: HarnessHome
     _, pdu = joined.view.pdu(fed, joined.user_id, "m.room.message", message("gap"),
                              prev_events=[unknown])
     transaction(fed, [pdu], [])
-    asked = harness.wait_for(lambda r: "/get_missing_events/" in r.path, 10, mark)
+    asked = harness.wait_for(lambda r: "/get_missing_events/" in r.path, 6, mark)
     expect(asked is not None, "the candidate did not ask for the unknown prev event with "
            "get_missing_events", "POST /get_missing_events", None)
     assert asked is not None

@@ -78,6 +78,7 @@ def test_send_join_v2(fed: FederationClient, joined: Joined) -> None:
     state, chain = answer.get("state"), answer.get("auth_chain")
     expect(isinstance(state, list) and isinstance(chain, list), "state or auth_chain is not a "
            "list", "lists", answer)
+    assert isinstance(state, list)
     kinds = {(e.get("type"), e.get("state_key")) for e in state}
     for wanted in (("m.room.create", ""), ("m.room.power_levels", ""),
                    ("m.room.join_rules", "")):
@@ -124,7 +125,7 @@ def test_message_delivered(fed: FederationClient, harness: HarnessHomeserver,
     mark = harness.mark()
     event_id = mx.send_text(alice, joined.room_id, "to the harness")
     pdu = harness.wait_for_pdu(lambda p: p.get("content", {}).get("body") == "to the harness"
-                               and p.get("room_id") == joined.room_id, 15, mark)
+                               and p.get("room_id") == joined.room_id, 6, mark)
     expect(pdu is not None, "the candidate delivered no transaction with the message",
            "a PDU", None)
     assert pdu is not None
@@ -137,7 +138,7 @@ def test_transaction_shape(fed: FederationClient, harness: HarnessHomeserver,
                            joined: Joined, alice: mx.User) -> None:
     mark = harness.mark()
     mx.send_text(alice, joined.room_id, "shape")
-    request = harness.wait_for(lambda r: "/federation/v1/send/" in r.path, 15, mark)
+    request = harness.wait_for(lambda r: "/federation/v1/send/" in r.path, 6, mark)
     expect(request is not None, "no transaction arrived", "a transaction", None)
     assert request is not None
     body = request.body or {}
@@ -151,7 +152,7 @@ def test_pdu_hashes(fed: FederationClient, harness: HarnessHomeserver, joined: J
                     alice: mx.User) -> None:
     mark = harness.mark()
     mx.send_text(alice, joined.room_id, "hashed")
-    pdu = harness.wait_for_pdu(lambda p: p.get("content", {}).get("body") == "hashed", 15, mark)
+    pdu = harness.wait_for_pdu(lambda p: p.get("content", {}).get("body") == "hashed", 6, mark)
     expect(pdu is not None, "no PDU arrived", "a PDU", None)
     assert pdu is not None
     expect(events.hash_matches(pdu), "the PDU's content hash does not match its content",
@@ -163,7 +164,7 @@ def test_pdu_signed(fed: FederationClient, harness: HarnessHomeserver, joined: J
                     alice: mx.User) -> None:
     mark = harness.mark()
     mx.send_text(alice, joined.room_id, "signed")
-    pdu = harness.wait_for_pdu(lambda p: p.get("content", {}).get("body") == "signed", 15, mark)
+    pdu = harness.wait_for_pdu(lambda p: p.get("content", {}).get("body") == "signed", 6, mark)
     expect(pdu is not None, "no PDU arrived", "a PDU", None)
     assert pdu is not None
     problems = [p for p in verified(fed, pdu, joined.room_version) if "signature" in p]
@@ -177,7 +178,7 @@ def test_pdu_prev_events(fed: FederationClient, harness: HarnessHomeserver, alic
     mark = harness.mark()
     mx.send_text(alice, joined.room_id, "after the join")
     pdu = harness.wait_for_pdu(lambda p: p.get("content", {}).get("body") == "after the join",
-                               15, mark)
+                               6, mark)
     expect(pdu is not None, "no PDU arrived", "a PDU", None)
     assert pdu is not None
     expect_equal(pdu.get("prev_events"), [joined.event_id],

@@ -55,6 +55,7 @@ def test_key_document_shape(fed: FederationClient) -> None:
     keys = document.get("verify_keys")
     expect(isinstance(keys, dict) and bool(keys), "verify_keys is not a non-empty object",
            "object", keys)
+    assert isinstance(keys, dict)
     for key_id, value in keys.items():
         expect(isinstance(value, dict) and isinstance(value.get("key"), str),
                f"verify_keys[{key_id}] has no 'key' string", "key", value)
@@ -84,6 +85,7 @@ def test_valid_until(fed: FederationClient) -> None:
     valid_until = key_document(fed).get("valid_until_ts")
     expect(isinstance(valid_until, int) and not isinstance(valid_until, bool),
            "valid_until_ts is not an integer", "integer", valid_until)
+    assert isinstance(valid_until, int)
     expect(valid_until > time.time() * 1000, "valid_until_ts is not in the future",
            "> now", valid_until)
 
@@ -91,6 +93,7 @@ def test_valid_until(fed: FederationClient) -> None:
 def _query_result(fed: FederationClient, answer: dict[str, Any], server: str) -> dict[str, Any]:
     listed = answer.get("server_keys")
     expect(isinstance(listed, list), "server_keys is not a list", "list", listed)
+    assert isinstance(listed, list)
     found = [d for d in listed if isinstance(d, dict) and d.get("server_name") == server]
     expect(len(found) == 1, f"server_keys does not list {server} once", server, listed)
     return found[0]
@@ -137,7 +140,7 @@ def _profile_path(alice: mx.User) -> tuple[str, dict[str, str]]:
 @pytest.mark.requirement("matrix.federation.auth.required")
 def test_unsigned_request(fed: FederationClient, alice: mx.User) -> None:
     path, params = _profile_path(alice)
-    mx.error(fed.request("GET", path, params=params, sign=False), 401, "M_UNAUTHORIZED",
+    mx.error(fed.request("GET", path, params=params, sign=False), 401, (),
              "an unsigned federation request")
 
 
@@ -149,15 +152,15 @@ def test_wrong_signature(fed: FederationClient, alice: mx.User) -> None:
                                         fed.destination)
     response = fed.session.request("GET", path.lstrip("/"), params=params,
                                    headers={"Authorization": header})
-    mx.error(response, 401, "M_UNAUTHORIZED", "a request whose signature does not verify")
+    mx.error(response, 401, (), "a request whose signature does not verify")
 
 
 @pytest.mark.requirement("matrix.federation.auth.body-signed")
 def test_body_not_the_signed_one(fed: FederationClient, alice: mx.User) -> None:
-    body = {"device_keys": {alice.user_id: []}}
+    body: dict[str, Any] = {"device_keys": {alice.user_id: []}}
     response = fed.request("POST", "/_matrix/federation/v1/user/keys/query", body=body,
                            signed_body={"device_keys": {}})
-    mx.error(response, 401, "M_UNAUTHORIZED", "a request whose signed content is not its body")
+    mx.error(response, 401, (), "a request whose signed content is not its body")
 
 
 @pytest.mark.requirement("matrix.federation.auth.origin")
@@ -165,21 +168,21 @@ def test_wrong_origin(fed: FederationClient, alice: mx.User) -> None:
     path, params = _profile_path(alice)
     # A server the candidate can reach (itself) is claimed; the harness's key signed.
     response = fed.request("GET", path, params=params, origin=fed.destination)
-    mx.error(response, 401, "M_UNAUTHORIZED", "a request claiming another origin")
+    mx.error(response, 401, (), "a request claiming another origin")
 
 
 @pytest.mark.requirement("matrix.federation.auth.destination")
 def test_wrong_destination(fed: FederationClient, alice: mx.User) -> None:
     path, params = _profile_path(alice)
     response = fed.request("GET", path, params=params, destination="other.example.org")
-    mx.error(response, 401, "M_UNAUTHORIZED", "a request signed for another destination")
+    mx.error(response, 401, (), "a request signed for another destination")
 
 
 @pytest.mark.requirement("matrix.federation.auth.unknown-key")
 def test_unknown_key(fed: FederationClient, alice: mx.User) -> None:
     path, params = _profile_path(alice)
     response = fed.request("GET", path, params=params, key_id="ed25519:notpublished")
-    mx.error(response, 401, "M_UNAUTHORIZED", "a request naming a key the origin never published")
+    mx.error(response, 401, (), "a request naming a key the origin never published")
 
 
 @pytest.mark.requirement("matrix.federation.auth.outbound")
@@ -188,7 +191,7 @@ def test_candidate_signs_its_requests(fed: FederationClient, harness: HarnessHom
     # A key query about a harness user makes the candidate call the harness, signed.
     mark = harness.mark()
     alice.call("POST", "keys/query", body={"device_keys": {f"@x:{harness.server_name}": []}})
-    request = harness.wait_for(lambda r: r.checked, 10, mark)
+    request = harness.wait_for(lambda r: r.checked, 6, mark)
     expect(request is not None, "the candidate made no signed request to the harness",
            "a request", None)
     assert request is not None

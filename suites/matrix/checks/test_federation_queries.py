@@ -43,6 +43,7 @@ def test_get_event(fed: FederationClient, room: tuple[Joined, str]) -> None:
     pdus = body.get("pdus")
     expect(isinstance(pdus, list) and len(pdus) == 1, "pdus is not a list of one PDU",
            1, pdus)
+    assert isinstance(pdus, list)
     expect_equal(events.event_id(pdus[0], joined.room_version), event_id,
                  "the PDU returned is not the event asked for (its reference hash differs)")
     expect_equal(body.get("origin"), fed.destination, "origin is not the answering server")

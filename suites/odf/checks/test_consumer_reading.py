@@ -50,6 +50,7 @@ def consumer_export(candidate: CandidateContext, consumer_corpus: dict[str, Cons
     every check that needs it, with the command as evidence."""
     directory = tmp_path_factory.mktemp("odf-consumer-corpus")
     done: dict[tuple[str, str], Path | CheckFailure] = {}
+    runs: dict[tuple[str, str], str] = {}  # how each export was made, noted in every check
 
     def get(name: str, extension: str) -> Path:
         key = (name, extension)
@@ -57,15 +58,23 @@ def consumer_export(candidate: CandidateContext, consumer_corpus: dict[str, Cons
             document = consumer_corpus[name]
             source = directory / f"{name}.{document.extension}"
             source.write_bytes(document.data)
-            template = command_for(candidate, "export", extension)
+            table, extra = ("export", None)
+            if document.encrypted:
+                table, extra = "export_with_password", {"password": c.PASSWORD}
+            template = command_for(candidate, table, extension)
             if template is None:
-                undeclared("export", extension, f"exporting to {extension}")
-            conversion = convert(candidate, template, f"settings.odf.export.{extension}",
-                                 source, extension)
+                undeclared(table, extension, f"exporting {document.name} to {extension}")
+            conversion = convert(candidate, template, f"settings.odf.{table}.{extension}",
+                                 source, extension, extra)
+            runs[key] = (f"{' '.join(conversion.run.command)} -> exit "
+                         f"{conversion.run.returncode} in {conversion.run.seconds:.2f} s")
             done[key] = conversion.output or CheckFailure(
                 f"exporting {name} to {extension} failed: {conversion.problem}",
                 actual=conversion.run.output[-500:])
         result = done[key]
+        log = current_evidence()
+        if log is not None:
+            log.note(f"{name} exported to {extension}: {runs[key]}")
         if isinstance(result, CheckFailure):
             raise result
         return result
@@ -203,6 +212,12 @@ def test_signed_document_is_read_and_left_intact(
         raise CheckFailure("opening the signed document changed the file, so its "
                            "signature no longer covers it", expected="the file as given",
                            actual=problems or "changed, though the signature still verifies")
+
+
+@pytest.mark.requirement("odf.consumer.reads-encrypted")
+def test_encrypted_document_is_read_with_its_password(consumer_export: Export) -> None:
+    expect_line(consumer_export("consumer-odf-1.3-encrypted", "txt"), c.version_probe("1.3"),
+                "the paragraph of the document encrypted with the corpus's password")
 
 
 def _same_row(wanted: list[str], found: list[str]) -> bool:

@@ -65,6 +65,7 @@ class ConsumerDocument:
     # CSV rows a spreadsheet must export to (after trailing empty cells are dropped).
     rows: list[list[str]] = field(default_factory=list)
     signed: bool = False
+    encrypted: bool = False  # opened with PASSWORD
 
     @property
     def extension(self) -> str:
@@ -239,10 +240,22 @@ def signed(document: ConsumerDocument) -> ConsumerDocument:
 
 
 VERSIONS = ("1.2", "1.3", "1.4")
+# The encrypted document's password (Part 2 §3.4: the start key is its SHA-256, UTF-8).
+PASSWORD = "Tr0ub4dor&3 Ünïcode"
+
+
+def encrypted(document: ConsumerDocument) -> ConsumerDocument:
+    """``document`` encrypted with PASSWORD: AES-256-CBC, PBKDF2 (ODF 1.2/1.3)."""
+    from suites.odf.encryption import encrypt_package
+
+    return ConsumerDocument(f"{document.name}-encrypted", document.kind,
+                            encrypt_package(document.data, PASSWORD), document.version,
+                            encrypted=True)
 
 
 def build_consumer_corpus() -> dict[str, ConsumerDocument]:
     text = text_document()
-    documents = [text, signed(version_document("1.3")), spreadsheet_document(),
+    documents = [text, signed(version_document("1.3")), encrypted(version_document("1.3")),
+                 spreadsheet_document(),
                  *(version_document(v) for v in VERSIONS)]
     return {d.name: d for d in documents}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from lxml import etree
@@ -32,6 +33,7 @@ NS = {
 PARTS = ("content.xml", "styles.xml", "meta.xml", "settings.xml")
 
 
+@cache
 def q(name: str) -> str:
     prefix, local = name.split(":")
     return f"{{{NS[prefix]}}}{local}"

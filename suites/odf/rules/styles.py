@@ -51,19 +51,22 @@ PAGES = (q("draw:page"), q("style:master-page"), q("presentation:notes"),
 LEVELLED = (q("text:list-style"), q("text:outline-style"))
 
 
+STYLE_TAGS = (q("style:style"), q("style:default-style"))
+FAMILY_ATTRIBUTE = q("style:family")
+NUMBER_PREFIX = f"{{{NS['number']}}}"
+KINDS = {q("text:list-style"): "list", q("text:outline-style"): "outline",
+         q("style:page-layout"): "page-layout", q("style:master-page"): "master-page",
+         q("style:presentation-page-layout"): "presentation-page-layout"}
+
+
 def kind_of(element: Any) -> str | None:
     """The family (or kind) of a named style element, or None if it is not one."""
     tag = element.tag
-    if tag in (q("style:style"), q("style:default-style")):
-        return str(element.get(q("style:family"), ""))
-    if tag == q("text:list-style"):
-        return "list"
-    if tag == q("text:outline-style"):
-        return "outline"
-    if isinstance(tag, str) and tag.startswith(f"{{{NS['number']}}}") and tag.endswith("-style"):
+    if tag in STYLE_TAGS:
+        return str(element.get(FAMILY_ATTRIBUTE, ""))
+    if isinstance(tag, str) and tag.startswith(NUMBER_PREFIX) and tag.endswith("-style"):
         return "data"
-    return {q("style:page-layout"): "page-layout", q("style:master-page"): "master-page",
-            q("style:presentation-page-layout"): "presentation-page-layout"}.get(tag)
+    return KINDS.get(tag)
 
 
 def _declared(document: Document) -> tuple[dict[str, set[str]], set[str]]:
@@ -149,7 +152,8 @@ def _family_needed(element: Any, attribute: str) -> str | None:
     if attribute in ATTRIBUTE_FAMILY:
         return ATTRIBUTE_FAMILY[attribute]
     if attribute in (q("style:parent-style-name"),) and element.tag == q("style:style"):
-        return element.get(q("style:family"))
+        family = element.get(q("style:family"))
+        return str(family) if family is not None else None
     if attribute == q("draw:style-name"):
         return "drawing-page" if element.tag in PAGES else "graphic"
     if attribute == q("chart:style-name"):

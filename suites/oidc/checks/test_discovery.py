@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from conformance.api import cant_tell, expect, expect_equal, expect_in, inapplicable
+from suites.oidc.provider import absent
 
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k", "oth")
 KEY_TYPES = ("RSA", "EC", "oct", "OKP")
@@ -86,7 +87,8 @@ def test_userinfo_endpoint(metadata: dict[str, Any]) -> None:
 
 
 @pytest.mark.requirement("oidc.discovery.registration-endpoint")
-def test_registration_endpoint(metadata: dict[str, Any]) -> None:
+def test_registration_endpoint(metadata: dict[str, Any], oidc_settings: dict[str, Any]) -> None:
+    absent(oidc_settings, "dynamic-registration")
     expect_url_member(metadata, "registration_endpoint")
 
 

@@ -12,13 +12,23 @@ import requests
 from conformance.api import cant_tell, expect, expect_equal, expect_in, inapplicable
 from suites.oidc import rp
 from suites.oidc.flows import Flows
-from suites.oidc.provider import endpoint
+from suites.oidc.provider import absent, endpoint
 
 # How long a newly registered client may take to become known (see authorize_new_client).
 SETTLE = 5.0
 
 
+@pytest.fixture(autouse=True)
+def registration_offered(oidc_settings: dict[str, Any]) -> None:
+    absent(oidc_settings, "dynamic-registration")
+
+
 def register(flows: Flows, metadata: dict[str, Any]) -> requests.Response:
+    """A registration request; inapplicable when the provider publishes no registration
+    endpoint (Discovery §3: it is RECOMMENDED, so one that is not offered is left out)."""
+    if "registration_endpoint" not in flows.metadata:
+        inapplicable("the discovery document names no registration_endpoint (Discovery §3)",
+                     "the provider offers no dynamic client registration")
     return flows.session.post(endpoint(flows.metadata, "registration_endpoint"), json=metadata,
                               headers={"Accept": "application/json"})
 

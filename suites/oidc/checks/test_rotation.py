@@ -16,7 +16,7 @@ import pytest
 from conformance.api import CandidateContext, cant_tell, expect, run_template
 from suites.oidc import rp
 from suites.oidc.flows import Flows
-from suites.oidc.provider import fetch_jwks
+from suites.oidc.provider import absent, fetch_jwks
 
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 DEFAULT_TIMEOUT = 5.0
@@ -34,6 +34,7 @@ def kids(jwks: dict[str, Any]) -> list[Any]:
 def test_rotated_signing_key_is_published(candidate: CandidateContext,
                                           oidc_settings: dict[str, Any], flows: Flows,
                                           client: rp.Client) -> None:
+    absent(oidc_settings, "key-rotation")
     command = oidc_settings.get("rotate_keys")
     if command is None:
         cant_tell("the manifest declares no [settings.oidc] rotate_keys command, so the "
