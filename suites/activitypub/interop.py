@@ -9,6 +9,7 @@ between the two servers is their own server-to-server traffic.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -18,7 +19,8 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from suites.activitypub.remote import AS_CONTEXT, AP_MEDIA_TYPE
+from suites.activitypub import httpsig
+from suites.activitypub.remote import AP_MEDIA_TYPE, AS_CONTEXT
 from suites.activitypub.streams import PUBLIC, as_list, ids_of, url_of
 
 
@@ -53,9 +55,10 @@ class Peer:
         return value if isinstance(value, dict) else None
 
     def post(self, activity: dict[str, Any]) -> requests.Response:
-        body = {"@context": AS_CONTEXT, "actor": self.actor_id, **activity}
-        return requests.post(str(url_of(self.actor.get("outbox"))), json=body, timeout=10,
-                             headers={**self.headers(), "Content-Type": AP_MEDIA_TYPE})
+        body = json.dumps({"@context": AS_CONTEXT, "actor": self.actor_id, **activity}).encode()
+        return requests.post(str(url_of(self.actor.get("outbox"))), data=body, timeout=10,
+                             headers={**self.headers(), "Content-Type": AP_MEDIA_TYPE,
+                                      "Digest": httpsig.digest_header(body)})
 
     def items(self, key: str) -> list[Any]:
         """The items of the actor's collection ``key``, its first page embedded or linked."""
@@ -110,13 +113,16 @@ def follow_post_undo(a: Peer, b: Peer, timeout: float = 15) -> list[Step]:
         seen = _until(lambda: _follow_of(b, a.actor_id) is not None, timeout)
         steps.append(Step(f"the Follow reaches {b.name}'s inbox", seen))
         if seen:
-            b.post({"type": "Accept", "object": _follow_of(b, a.actor_id), "to": [a.actor_id]})
+            accepted = b.post({"type": "Accept", "object": _follow_of(b, a.actor_id),
+                               "to": [a.actor_id]})
+            steps.append(Step(f"{b.name}'s user posts the Accept (HTTP {accepted.status_code})",
+                              200 <= accepted.status_code < 300))
     steps.append(Step(f"{b.name}'s followers list {a.name}'s actor", _until(
         lambda: a.actor_id in ids_of(b.items("followers")), timeout)))
     steps.append(Step(f"{a.name}'s following lists {b.name}'s actor (the Accept arrived)",
                       _until(lambda: b.actor_id in ids_of(a.items("following")), timeout)))
     marker = f"eos-interop-{uuid.uuid4().hex[:8]}"
-    followers = url_of(b.get(b.actor_id).get("followers") if b.get(b.actor_id) else None)
+    followers = url_of((b.get(b.actor_id) or {}).get("followers"))
     b.post({"type": "Create", "to": [PUBLIC], "cc": as_list(followers),
             "object": {"type": "Note", "content": marker, "attributedTo": b.actor_id,
                        "to": [PUBLIC], "cc": as_list(followers)}})

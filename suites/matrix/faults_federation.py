@@ -465,6 +465,26 @@ def _version_needs_auth(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     return request
 
 
+
+# --- joining a room the harness hosts -------------------------------------------------------
+
+def _make_join_without_versions(request: ProxyRequest) -> ProxyRequest:
+    if "/make_join/" not in request.path_only:
+        return request
+    return request.with_path(request.path_only)
+
+
+def _join_tampered(body: Any) -> Any:
+    body.setdefault("content", {})["displayname"] = "changed after signing"
+    return body
+
+
+def _hosted_state_lost(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
+    if request.path_only.endswith("/state/m.room.name/") and "%3A127.0.0.1" in request.path_only:
+        return ProxyResponse.from_json(404, {"errcode": "M_NOT_FOUND", "error": "no name"})
+    return request
+
+
 FAULTS: list[Fault] = [
     # keys
     Fault("fed-key-other-server-name", "The key document names another server.",
@@ -674,6 +694,18 @@ FAULTS: list[Fault] = [
           ("matrix.federation.send.state-event",), on_response=_remote_displayname_ignored),
     Fault("fed-version-needs-auth", "The version endpoint demands a signature.",
           ("matrix.federation.version.unauthenticated",), on_request=_version_needs_auth),
+    # joining a room the harness hosts
+    Fault("fed-make-join-without-ver", "make_join requests name no supported room versions.",
+          ("matrix.federation.join-out.make-join",),
+          inbound=Fault("fed-make-join-without-ver-inbound", "inbound", (),
+                        on_request=_make_join_without_versions)),
+    Fault("fed-join-altered-after-signing", "The join sent to the resident server was "
+          "changed after it was hashed and signed.", ("matrix.federation.join-out.send-join",),
+          inbound=_inbound("fed-join-altered-after-signing", _join_tampered,
+                           "/v2/send_join/")),
+    Fault("fed-remote-room-state-lost", "A room joined over federation shows none of the "
+          "state the resident server answered.", ("matrix.federation.join-out.joined",),
+          on_request=_hosted_state_lost),
 ]
 
 # MUST/SHOULD federation requirements no fault breaks, and why.

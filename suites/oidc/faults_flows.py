@@ -319,9 +319,11 @@ FLOW_FAULTS = [
            "oidc.claims-parameter.id-token"),
           on_request=_strip_query("claims")),
     Fault("request-object-ignored",
-          "The request parameter is ignored: the request object's state and nonce are lost.",
-          ("oidc.request-object.unsigned", "oidc.request-object.signed"),
-          on_request=_strip_query("request")),
+          "The request and request_uri parameters are ignored: the request object's state "
+          "and nonce are lost.",
+          ("oidc.request-object.unsigned", "oidc.request-object.signed",
+           "oidc.request-uri.unsigned"),
+          on_request=_strip_query("request", "request_uri")),
     Fault("optional-parameters-refused",
           "Requests with display, ui_locales, claims_locales, login_hint, acr_values or "
           "id_token_hint end on an error page.",

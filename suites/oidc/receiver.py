@@ -56,3 +56,38 @@ class LogoutReceiver:
         while not self.posts and time.monotonic() < deadline:
             time.sleep(0.05)
         return self.posts[0] if self.posts else None
+
+
+class ObjectHost:
+    """Serves one request object at a loopback URL for a request_uri (Core §6.2), and counts
+    how often the provider fetched it."""
+
+    def __init__(self, body: str) -> None:
+        self.fetches = 0
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                host.fetches += 1
+                data = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/oauth-authz-req+jwt")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/request.jwt"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> ObjectHost:
+        self.thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.server.shutdown()
+        self.server.server_close()

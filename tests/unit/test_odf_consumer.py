@@ -101,3 +101,13 @@ def test_save_losses_name_the_structure_a_save_lost() -> None:
     assert save_losses(text, flattened) == [
         f"headings {text.headings} saved as {[(1, t) for _, t in text.headings]}"]
     assert save_losses(text, b"not a zip")[0].startswith("the saved document cannot be read")
+
+
+def test_the_matrix_command_wants_two_tools() -> None:
+    from click.testing import CliRunner
+
+    from suites.odf.commands import COMMANDS
+
+    answer = CliRunner().invoke(COMMANDS, ["matrix", "--candidate", "libreoffice"])
+    assert answer.exit_code == 2
+    assert "two or more --candidate tools" in answer.output

@@ -13,6 +13,7 @@ from suites.oidc import rp
 from suites.oidc.assertions import request_object
 from suites.oidc.flows import Flows
 from suites.oidc.provider import endpoint
+from suites.oidc.receiver import ObjectHost
 
 req = pytest.mark.requirement
 # A claim of the email scope, asked for by the claims parameter with scope=openid alone.
@@ -107,6 +108,39 @@ def test_unsigned_request_object(flows: Flows, client: rp.Client) -> None:
         return
     expect_equal(callback.params.get("state"), state,
                  "state of the response: the request object's (Core §6.3.3)")
+
+
+@req("oidc.request-uri.unsigned")
+def test_unsigned_request_uri(flows: Flows, client: rp.Client) -> None:
+    # oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported: the same
+    # unsigned object, by reference (Core §6.2), served at a loopback URL.
+    state, nonce = rp.new_state(), rp.new_state()
+    claims = {"iss": client.client_id, "aud": flows.metadata.get("issuer"),
+              "client_id": client.client_id, "response_type": "code", "scope": "openid",
+              "redirect_uri": client.redirect_uri, "state": state, "nonce": nonce}
+    with ObjectHost(request_object(claims, None)) as host:
+        url = rp.authorization_url(endpoint(flows.metadata, "authorization_endpoint"), client,
+                                   request_uri=host.url)
+        outcome = flows.new_browser().authorize(url, client)
+    callback = outcome.callback
+    # Discovery §3: request_uri_parameter_supported defaults to true; an OP that needs its
+    # request_uris registered in advance may refuse one that is not.
+    offered = flows.metadata.get("request_uri_parameter_supported", True) is True
+    may_refuse = not offered or flows.metadata.get("require_request_uri_registration") is True
+    if callback is not None and callback.error:
+        expect(may_refuse and callback.error in (
+            "request_uri_not_supported", "invalid_request_uri", "invalid_request_object",
+            "request_not_supported"), "an unsigned request_uri is refused as unsupported "
+               "only when the provider does not take it", actual=(callback.params, offered))
+        return
+    if callback is None:
+        shown = flows.new_browser().interaction_form(outcome.final)
+        expect(may_refuse and shown is None, "a request_uri the provider does not take ends "
+               "on an error page", actual=(outcome.final.status_code, offered,
+                                           shown[0].form if shown else None))
+        return
+    expect_equal(callback.params.get("state"), state,
+                 "state of the response: the referenced request object's (Core §6.2)")
 
 
 @req("oidc.request-object.signed")
