@@ -36,7 +36,7 @@ from suites.activitypub.scenarios import (
 from suites.activitypub.streams import PUBLIC, as_list, url_of
 
 ACTOR_NAMES = ("eos-alice", "eos-bob", "eos-carol", "eos-dave", "eos-erin", "eos-mallory",
-               "eos-frank")
+               "eos-frank", "eos-grace")
 
 
 @pytest.fixture(scope="session")

@@ -485,6 +485,34 @@ def _hosted_state_lost(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     return request
 
 
+
+def _any_path(*fragments: str) -> Callable[[ProxyRequest], bool]:
+    def matches(request: ProxyRequest) -> bool:
+        return any(f in request.path_only for f in fragments)
+
+    return matches
+
+
+def _drop_last_state(body: Any) -> Any:
+    for key in ("pdu_ids", "pdus"):
+        body = _drop_last(key)(body)
+    return body
+
+
+def _stale_profile(body: Any) -> Any:
+    if "displayname" in body:
+        body["displayname"] = "Old Name"
+    if "avatar_url" in body:
+        body["avatar_url"] = "mxc://eos.test/old"
+    return body
+
+
+def _keys_unsigned(body: Any) -> Any:
+    for edit in (_device_keys_unsigned, _queried_keys_unsigned, _claimed_unsigned):
+        body = edit(body)
+    return body
+
+
 FAULTS: list[Fault] = [
     # keys
     Fault("fed-key-other-server-name", "The key document names another server.",
@@ -540,9 +568,10 @@ FAULTS: list[Fault] = [
     Fault("fed-send-join-state-tampered", "send_join returns a state event altered after it "
           "was signed.", ("matrix.federation.send-join.state-valid",),
           on_response=_edit_json(_is("/v2/send_join/"), _state_tampered)),
-    Fault("fed-send-join-v1-unwrapped", "send_join v1 answers the v2 object, not [200, {...}].",
-          ("matrix.federation.send-join.v1",),
-          on_response=_edit_json(_is("/v1/send_join/"), _v1_unwrapped)),
+    Fault("fed-v1-answers-unwrapped", "send_join and send_leave v1 answer the v2 object, not "
+          "[200, {...}].", ("matrix.federation.send-join.v1", "matrix.federation.leave.v1"),
+          on_response=_edit_json(_any_path("/v1/send_join/", "/v1/send_leave/"),
+                                 _v1_unwrapped)),
     Fault("fed-remote-join-not-applied", "A remote join leaves no membership in the room's "
           "state.", ("matrix.federation.join.member-visible",),
           on_request=_remote_member_absent),
@@ -577,12 +606,10 @@ FAULTS: list[Fault] = [
     Fault("fed-event-other-pdu", "GET /event returns a PDU altered after it was signed.",
           ("matrix.federation.event.get",),
           on_response=_edit_json(_is("/federation/v1/event/"), _other_pdu)),
-    Fault("fed-state-ids-incomplete", "state_ids leaves one state event out.",
-          ("matrix.federation.state-ids",),
-          on_response=_edit_json(_is("/federation/v1/state_ids/"), _drop_last("pdu_ids"))),
-    Fault("fed-state-incomplete", "state leaves one state event out.",
-          ("matrix.federation.state",),
-          on_response=_edit_json(_is("/federation/v1/state/"), _drop_last("pdus"))),
+    Fault("fed-state-incomplete", "state and state_ids leave one state event out.",
+          ("matrix.federation.state-ids", "matrix.federation.state"),
+          on_response=_edit_json(_any_path("/federation/v1/state_ids/", "/federation/v1/state/"),
+                                 _drop_last_state)),
     Fault("fed-backfill-without-messages", "backfill returns only state events.",
           ("matrix.federation.backfill",),
           on_response=_edit_json(_is("/federation/v1/backfill/"),
@@ -591,10 +618,9 @@ FAULTS: list[Fault] = [
           ("matrix.federation.state.not-in-room",),
           on_response=_status_to("/federation/v1/state_ids/", 403, 200,
                                  {"pdu_ids": [], "auth_chain_ids": []})),
-    Fault("fed-profile-stale", "query/profile answers an old display name.",
-          ("matrix.federation.query.profile",),
-          on_response=_edit_json(_is("/federation/v1/query/profile"),
-                                 _set("displayname", "Old Name"))),
+    Fault("fed-profile-stale", "query/profile answers an old display name and avatar.",
+          ("matrix.federation.query.profile", "matrix.federation.query.profile-avatar"),
+          on_response=_edit_json(_is("/federation/v1/query/profile"), _stale_profile)),
     Fault("fed-profile-field-ignored", "query/profile answers every field whatever is asked.",
           ("matrix.federation.query.profile-field",), on_response=_field_ignored),
     Fault("fed-not-found-as-empty", "Unknown users, aliases and media answer 200 with an "
@@ -606,13 +632,11 @@ FAULTS: list[Fault] = [
     Fault("fed-directory-no-servers", "query/directory answers an empty servers list.",
           ("matrix.federation.query.directory",),
           on_response=_edit_json(_is("/federation/v1/query/directory"), _set("servers", []))),
-    Fault("fed-device-keys-unsigned", "user/devices returns device keys without signatures.",
-          ("matrix.federation.devices.list",),
-          on_response=_edit_json(_is("/federation/v1/user/devices/"), _device_keys_unsigned)),
-    Fault("fed-queried-keys-unsigned", "user/keys/query returns keys without signatures.",
-          ("matrix.federation.keys-query",),
-          on_response=_edit_json(_is("/federation/v1/user/keys/query"),
-                                 _queried_keys_unsigned)),
+    Fault("fed-e2e-keys-unsigned", "Device and one-time keys served over federation "
+          "(user/devices, user/keys/query, user/keys/claim) lose their signatures.",
+          ("matrix.federation.devices.list", "matrix.federation.keys-query",
+           "matrix.federation.keys-claim"),
+          on_response=_edit_json(_any_path("/federation/v1/user/"), _keys_unsigned)),
     Fault("fed-public-rooms-no-counts", "publicRooms entries lack num_joined_members.",
           ("matrix.federation.directory.public-rooms",),
           on_response=_edit_json(_is("/federation/v1/publicRooms"), _rooms_without_counts)),
@@ -663,9 +687,6 @@ FAULTS: list[Fault] = [
           ("matrix.federation.missing-events.served",),
           on_response=_edit_json(_is("/federation/v1/get_missing_events/"),
                                  _set("events", []))),
-    Fault("fed-claimed-key-unsigned", "Claimed one-time keys lose their signatures.",
-          ("matrix.federation.keys-claim",),
-          on_response=_edit_json(_is("/federation/v1/user/keys/claim"), _claimed_unsigned)),
     Fault("fed-public-rooms-filter-ignored", "POST /publicRooms ignores its filter.",
           ("matrix.federation.directory.filter",), on_request=_filter_dropped),
     Fault("fed-media-not-multipart", "Federation media is served as bare bytes.",
@@ -679,13 +700,6 @@ FAULTS: list[Fault] = [
                                     "/get_missing_events/"))),
     Fault("fed-join-rules-ignored", "make_join offers a template whatever the join rules.",
           ("matrix.federation.make-join.invite-only",), on_response=_joins_anyone),
-    Fault("fed-send-leave-v1-as-v2", "send_leave v1 answers the v2 object {}.",
-          ("matrix.federation.leave.v1",),
-          on_response=_edit_json(_is("/v1/send_leave/"), _v1_unwrapped)),
-    Fault("fed-avatar-stale", "query/profile answers an old avatar_url.",
-          ("matrix.federation.query.profile-avatar",),
-          on_response=_edit_json(_is("/federation/v1/query/profile"),
-                                 _set("avatar_url", "mxc://eos.test/old"))),
     Fault("fed-state-ids-no-auth-chain", "state_ids answers an empty auth chain.",
           ("matrix.federation.state-ids.auth-chain",),
           on_response=_edit_json(_is("/federation/v1/state_ids/"),

@@ -216,3 +216,24 @@ def test_block_not_delivered_to_its_object(user: CandidateUser, remote: RemoteSe
     expect(not delivered_to(remote, "eos-frank", mark, "Block"),
            "the Block is not delivered to the blocked actor", "no delivery",
            "the Block reached eos-frank's inbox")
+
+
+@pytest.mark.requirement("activitypub.delivery.addressed-actor")
+def test_post_to_one_actor_delivered(user: CandidateUser, remote: RemoteServer,
+                                     delivery_timeout: float) -> None:
+    # §7.1: an individual in `to` is delivered to, follower or not (eos-grace follows no one).
+    grace = remote.actors["eos-grace"]
+    text = f"for grace {marker()}"
+    mark = remote.mark()
+    created(user, user.submit({"@context": AS_CONTEXT, "type": "Create", "actor": user.actor_id,
+                               "to": [grace.id], "object": {"type": "Note", "content": text,
+                                                            "to": [grace.id]}}))
+
+    def is_it(delivery: Delivery) -> bool:
+        obj = (delivery.json() or {}).get("object")
+        return (delivery.path.startswith(urlsplit(grace.inbox).path) and isinstance(obj, dict)
+                and text in str(obj.get("content", "")))
+
+    expect(remote.wait_for(mark, is_it, delivery_timeout) is not None,
+           "the Create reaches the inbox of the one actor it is addressed to", "a delivery",
+           "none")
