@@ -651,3 +651,105 @@ DEPTH_PROVEN_AGAINST: dict[str, list[Fault]] = {
 }
 DEPTH_FAULTS: list[Fault] = [fault for faults in DEPTH_PROVEN_AGAINST.values()
                              for fault in faults]
+
+
+# --- min-date-time and max-date-time (checks/test_properties_more.py) ----------------------
+# Radicale and DAViCal do not define these properties, so the faults run in front of Xandikos;
+# they join its list and DEPTH_FAULTS here, below the lists they extend.
+
+def _refusal_of(tag: str) -> Callable[[etree._Element], bool]:
+    """A PROPPATCH answer whose 403 propstat for ``tag`` says 200: a server that lets the
+    protected property be set (or silently keeps it) and reports success."""
+    def edit(root: etree._Element) -> bool:
+        changed = False
+        for propstat in root.iter(_d("propstat")):
+            prop, status = propstat.find(_d("prop")), propstat.find(_d("status"))
+            if prop is not None and prop.find(tag) is not None and status is not None \
+                    and " 403 " in f"{status.text or ''} ":
+                status.text = "HTTP/1.1 200 OK"
+                changed = True
+        return changed
+    return edit
+
+
+_DATE_LIMITS: list[Fault] = [
+    Fault("min-date-time-floating",
+          "CALDAV:min-date-time is reported as a floating local time (no trailing Z).",
+          ("caldav.limits.min-date-time-value",),
+          on_response=_edit_multistatus("PROPFIND", _edit_text(
+              _c("min-date-time"), lambda v: v.rstrip("Z")))),
+    Fault("max-date-time-as-date",
+          "CALDAV:max-date-time is reported as a DATE (no time part).",
+          ("caldav.limits.max-date-time-value",),
+          on_response=_edit_multistatus("PROPFIND", _edit_text(
+              _c("max-date-time"), lambda v: v[:8]))),
+    Fault("min-date-time-writable",
+          "PROPPATCH of CALDAV:min-date-time answers 200 although the property is protected.",
+          ("caldav.protected.min-date-time",),
+          on_response=_edit_multistatus("PROPPATCH", _refusal_of(_c("min-date-time")))),
+    Fault("max-date-time-writable",
+          "PROPPATCH of CALDAV:max-date-time answers 200 although the property is protected.",
+          ("caldav.protected.max-date-time",),
+          on_response=_edit_multistatus("PROPPATCH", _refusal_of(_c("max-date-time")))),
+]
+_DATE_LIMIT_FAULTS = [replace(f, proven_against="xandikos") for f in _DATE_LIMITS]
+XANDIKOS_DEPTH_FAULTS.extend(_DATE_LIMIT_FAULTS)
+DEPTH_FAULTS.extend(_DATE_LIMIT_FAULTS)
+
+
+# --- comp-filter on a nested component (checks/test_nested_filters.py) ---------------------
+# The empty nested comp-filter is kept by Xandikos only, its is-not-defined by Cyrus only, so
+# each fault runs in front of the server that keeps the rule it breaks.
+
+def _nested_filter_dropped(select: Callable[[etree._Element], bool]
+                           ) -> Callable[[ProxyRequest], ProxyRequest]:
+    """A calendar-query whose filter elements ``select`` picks are ignored (removed)."""
+    def on_request(request: ProxyRequest) -> ProxyRequest:
+        root = _report_root(request, _QUERY)
+        found = [] if root is None else [n for n in root.iter() if select(n)]
+        if root is None or not found:
+            return request
+        for node in found:
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+        return request.with_body(_serialize(root))
+    return on_request
+
+
+def _third_level_comp_filter(node: etree._Element) -> bool:
+    """A comp-filter inside a comp-filter inside another (VCALENDAR/VEVENT/VALARM)."""
+    levels = 0
+    while node is not None and node.tag == _c("comp-filter"):
+        levels += 1
+        node = node.getparent()
+    return levels >= 3
+
+
+def _is_not_defined_in_comp_filter(node: etree._Element) -> bool:
+    parent = node.getparent()
+    return node.tag == _c("is-not-defined") and parent is not None \
+        and parent.tag == _c("comp-filter")
+
+
+_NESTED_FILTERS_XANDIKOS: list[Fault] = [
+    Fault("third-level-comp-filter-ignored",
+          "calendar-query ignores comp-filters below the second level (VALARM within "
+          "VEVENT), so every event matches.",
+          ("caldav.query.comp-filter-nested",),
+          on_request=_nested_filter_dropped(_third_level_comp_filter)),
+]
+_NESTED_FILTERS_CYRUS: list[Fault] = [
+    Fault("comp-filter-is-not-defined-ignored",
+          "calendar-query ignores CALDAV:is-not-defined in a comp-filter, so the filter asks "
+          "for the component instead of its absence.",
+          ("caldav.query.comp-filter-is-not-defined",),
+          on_request=_nested_filter_dropped(_is_not_defined_in_comp_filter)),
+]
+_NESTED_FILTER_FAULTS = [
+    *(replace(f, proven_against="xandikos") for f in _NESTED_FILTERS_XANDIKOS),
+    *(replace(f, proven_against="cyrus") for f in _NESTED_FILTERS_CYRUS),
+]
+XANDIKOS_DEPTH_FAULTS.extend(f for f in _NESTED_FILTER_FAULTS if f.proven_against == "xandikos")
+CYRUS_DEPTH_FAULTS.extend(f for f in _NESTED_FILTER_FAULTS if f.proven_against == "cyrus")
+DEPTH_FAULTS.extend(_NESTED_FILTER_FAULTS)

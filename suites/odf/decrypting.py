@@ -1,4 +1,4 @@
-"""The encryption requirements of one package (ODF 1.3 Part 2 §3.4, §4.8), and its
+"""The encryption requirements of one package (ODF 1.3 Part 2 §3.4, §4.16), and its
 encrypted parts decrypted for the rest of the validation (``Package.decrypted``).
 
 Without a password (or where a part does not decrypt) the parts stay opaque: the checks
@@ -20,6 +20,7 @@ ALGORITHMS = "odf.package.encryption-algorithms"
 SIZE = "odf.package.encryption-size"
 DECRYPTS = "odf.package.encryption-decrypts"
 ENCRYPTION_REQUIREMENTS = (PLAIN, ALGORITHMS, SIZE, DECRYPTS)
+STRICT = "odf.document.schema-strict"
 MANIFEST = "META-INF/manifest.xml"
 NS = encryption.MANIFEST_NS
 NOT_ENCRYPTED = ("the manifest has no manifest:encryption-data: the package is not "
@@ -34,6 +35,8 @@ class Outcome:
     findings: list[tuple[str, str, str]] = field(default_factory=list)
     undecided: dict[str, str] = field(default_factory=dict)
     absent: dict[str, str] = field(default_factory=dict)
+    # Alternative algorithms: allowed, but only in an extended conforming package (§4.16.1).
+    extended_only: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _encrypted_entries(package: Package) -> list[Any]:
@@ -70,6 +73,8 @@ def decrypt_parts(package: Package, version: str | None, password: str | None) -
             continue
         for message in encryption.algorithm_findings(info, version or "1.4"):
             outcome.findings.append((ALGORITHMS, MANIFEST, f"{path}: {message}"))
+        for message in encryption.alternative_algorithms(info, version or "1.4"):
+            outcome.extended_only.append((STRICT, MANIFEST, f"{path}: {message}"))
         if path not in stored:
             continue  # manifest-entries-exist reports it
         if password is None:

@@ -1,5 +1,5 @@
-"""Password encryption of ODF packages (ODF 1.3 Part 2 §3.4, §4.8; ODF 1.4 adds AES-GCM and
-Argon2id): read a file's manifest:encryption-data, check its algorithms against what the
+"""Password encryption of ODF packages (ODF 1.3 Part 2 §3.4, §4.4-4.7, §4.16; AES-GCM and
+Argon2id are alternative algorithms, for extended packages only): read a file's manifest:encryption-data, check its algorithms against what the
 declared version defines, decrypt (checksum, padding, tag), inflate; and encrypt a package
 the way a producer does, for the suite's own encrypted corpus.
 
@@ -34,14 +34,25 @@ ARGON2ID = ("urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#argon2id",
             "urn:org:documentfoundation:names:experimental:office:manifest:argon2id")
 CBC = {XMLENC + "aes128-cbc": 16, XMLENC + "aes192-cbc": 24, AES256_CBC: 32}
 GCM = {XMLENC11 + "aes128-gcm": 16, XMLENC11 + "aes192-gcm": 24, AES256_GCM: 32}
-# What each version defines (Part 2 §4.8.x): algorithm, start key, key derivation, checksum.
+# What each version defines (Part 2 §4.16.1, .3, .6, .9): algorithm, start key, key
+# derivation, checksum. Any other IRI is an "alternative algorithm", which "may be specified
+# by extended conforming packages only" (the same words in 1.3 and 1.4): AES-GCM (XML
+# Encryption 1.1, not the xmlenc-core 2002 §5.2 list the spec cites) and Argon2id, as
+# LibreOffice 24.2 writes them, are such alternatives in every version so far.
+ODF_NS = MANIFEST_NS + "#"
 ALLOWED: dict[str, dict[str, set[str]]] = {
-    "1.2": {"algorithm": {"Blowfish CFB", *CBC}, "start": {"SHA1", SHA256_DSIG, SHA256_ENC},
+    "1.2": {"algorithm": {"Blowfish CFB", *CBC, XMLENC + "tripledes-cbc"},
+            "start": {"SHA1", SHA256_DSIG, SHA256_ENC, "http://www.w3.org/2000/09/xmldsig#sha1",
+                      XMLENC + "sha512"},
             "derivation": {"PBKDF2"}, "checksum": {"SHA1/1K", SHA256_1K}},
 }
-ALLOWED["1.3"] = {**ALLOWED["1.2"], "derivation": {"PBKDF2", "PGP"}}
-ALLOWED["1.4"] = {**ALLOWED["1.3"], "algorithm": {*ALLOWED["1.3"]["algorithm"], *GCM},
-                  "derivation": {*ALLOWED["1.3"]["derivation"], *ARGON2ID}}
+ALLOWED["1.3"] = {
+    "algorithm": {*ALLOWED["1.2"]["algorithm"], ODF_NS + "blowfish"},
+    "start": ALLOWED["1.2"]["start"],
+    "derivation": {"PBKDF2", ODF_NS + "pbkdf2", "PGP"},
+    "checksum": {*ALLOWED["1.2"]["checksum"], ODF_NS + "sha1-1k"},
+}
+ALLOWED["1.4"] = ALLOWED["1.3"]
 START_SIZES = {"SHA1": 20, SHA256_DSIG: 32, SHA256_ENC: 32}
 ONE_K = 1024
 
@@ -108,16 +119,27 @@ def parse(data: Any) -> Encryption:
     )
 
 
+def alternative_algorithms(info: Encryption, version: str) -> list[str]:
+    """The IRIs of ``info`` the version does not define: allowed in extended packages only."""
+    allowed = ALLOWED.get(version, ALLOWED["1.4"])
+    values = (("algorithm", info.algorithm), ("start", info.start),
+              ("derivation", info.derivation), ("checksum", info.checksum_type))
+    return [f"{kind} {value!r} is an alternative algorithm ODF {version} does not define: "
+            "only an extended conforming package may use it"
+            for kind, value in values
+            if value is not None and value not in allowed[kind] and ":" in value]
+
+
 def algorithm_findings(info: Encryption, version: str) -> list[str]:
-    """What of ``info`` the version does not define, and parameters that disagree."""
+    """Names that are neither defined by the version nor an IRI, and parameters that
+    disagree with the algorithm they belong to."""
     allowed = ALLOWED.get(version, ALLOWED["1.4"])
     found = []
     for kind, value in (("algorithm", info.algorithm), ("start", info.start),
-                        ("derivation", info.derivation)):
-        if value not in allowed[kind]:
-            found.append(f"{kind} {value!r} is not one ODF {version} defines")
-    if info.checksum_type is not None and info.checksum_type not in allowed["checksum"]:
-        found.append(f"checksum type {info.checksum_type!r} is not one ODF {version} defines")
+                        ("derivation", info.derivation), ("checksum", info.checksum_type)):
+        if value is not None and value not in allowed[kind] and ":" not in value:
+            found.append(f"{kind} {value!r} is neither a value ODF {version} defines nor "
+                         "an algorithm IRI")
     expected = {**CBC, **GCM}.get(info.algorithm, 16 if info.algorithm == "Blowfish CFB"
                                   else None)
     if expected is not None and info.key_size != expected:

@@ -415,7 +415,7 @@ FAULTS: list[DocumentFault] = [
           ("odf.package.signatures-verify",),
           _signed_then(_edit("styles.xml", _replace(
               b"</office:document-styles>", b"\n</office:document-styles>")))),
-    # Content a producer loses or changes while saving (Part 3 §2.4, content chapters).
+    # Content a producer loses or changes while saving (Part 3 §2.3, content chapters).
     fault("save-writes-nothing", "the producer reports success but writes no document",
           ("odf.producer.roundtrip",), lambda data: None),
     fault("paragraphs-swapped", "two adjacent body paragraphs are saved in swapped order",
@@ -437,7 +437,7 @@ FAULTS: list[DocumentFault] = [
           ("odf.producer.images-preserved",), _empty_pictures),
     fault("text-latin1", "text beyond Latin-1 is saved as '?' (a legacy 8-bit encoding)",
           ("odf.producer.unicode-preserved",), _lossy_text),
-    # Consumers that misread what the document says (Part 3 §2.3): the export shows it wrong.
+    # Consumers that misread what the document says (Part 3 §2.4): the export shows it wrong.
     fault("span-text-unread", "text inside text:span is not shown",
           ("odf.consumer.reads-text",), _xml("content.xml", _drop_spans), "read"),
     fault("paragraphs-misordered", "two adjacent paragraphs are shown in swapped order",

@@ -196,13 +196,13 @@ def producer_faults() -> list[DocumentFault]:
     fault("media-type-not-body", "a text document is labelled a spreadsheet in both the "
           "mimetype file and the manifest", (links.BODY,),
           _retype(b"application/vnd.oasis.opendocument.spreadsheet")),
-    # Part 2 §3.4, §4.8: password encryption (on a document LibreOffice saved encrypted).
+    # Part 2 §3.4, §4.16: password encryption (on a document LibreOffice saved encrypted).
     fault("encrypted-mimetype", "the mimetype file is listed as encrypted",
           (decrypting.PLAIN,), _edit(MANIFEST, _encrypted_mimetype)),
-    fault("encryption-gcm-in-1.3", "files are encrypted with AES-256-GCM (ODF 1.4 only) in "
-          "a document declaring ODF 1.3", (decrypting.ALGORITHMS,),
-          _edit(MANIFEST, lambda t: _regex(rb"xmlenc#aes256-cbc", b"xmlenc11#aes256-gcm")(
-              t).replace(b"2001/04/xmlenc#aes256-cbc", b"2009/xmlenc11#aes256-gcm"))),
+    fault("encryption-key-size-wrong", "the key derivation declares a 16-byte key (the "
+          "Blowfish-era size) for files encrypted with AES-256-CBC", (decrypting.ALGORITHMS,),
+          _edit(MANIFEST, _regex(rb'(<manifest:key-derivation [^>]*manifest:key-size=")32"',
+                                 rb'\g<1>16"'))),
     fault("encryption-size-missing", "encrypted files are listed without manifest:size",
           (decrypting.SIZE,),
           _edit(MANIFEST, lambda t: re.sub(rb' manifest:size="[0-9]+"', b"",

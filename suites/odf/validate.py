@@ -202,6 +202,7 @@ def _validate(data: bytes | IO[bytes], name: str, source: SchemaSource,
     encrypted = decrypt_parts(package, manifest.version if manifest is not None else None,
                               password)
     result.problems.extend(Problem(*finding) for finding in encrypted.findings)
+    result.strict_problems.extend(Problem(*finding) for finding in encrypted.extended_only)
     result.undecided.update(encrypted.undecided)
     if encrypted.undecided:  # its parts are not checked: no verdict on them
         reason = next(iter(encrypted.undecided.values()))
@@ -345,10 +346,13 @@ def _check_manifest(package: Package, result: Validation, source: SchemaSource) 
 
 def _check_manifest_listing(package: Package, manifest: Manifest, result: Validation) -> None:
     files = set(package.files())
-    if "/" not in manifest.entries:
+    # Part 2 §3.2: the "/" entry "should" exist, and "shall exist if the package contains
+    # a file mimetype" — the MUST judged here.
+    if "/" not in manifest.entries and MIMETYPE in files:
         result.problems.append(
             Problem("odf.package.manifest-root", MANIFEST,
-                    'no manifest:file-entry with manifest:full-path="/" gives the media type')
+                    'the package has a mimetype file but no manifest:file-entry with '
+                    'manifest:full-path="/" gives the media type')
         )
     for name in package.files():
         if name == MIMETYPE or name.startswith("META-INF/"):

@@ -259,7 +259,9 @@ def _backchannel_altered(header_edit: Callable[[dict[str, Any]], None] | None = 
         relayed = urllib.request.Request(target, data=body, method="POST",
                                          headers={"Content-Type": kind})
         with urllib.request.urlopen(relayed, timeout=5) as answer:
-            return ProxyResponse(answer.status, [], b"")
+            # No keep-alive: the provider's HTTP agent would otherwise reuse the connection
+            # for the next fault's relay, still served by this fault's hooks.
+            return ProxyResponse(answer.status, [("Connection", "close")], b"")
     return on_request
 
 

@@ -1,6 +1,6 @@
 """Password encryption (suites/odf/encryption.py, decrypting.py) and flat XML documents
 (flat.py) on the suite's own corpus: encrypted by the suite with AES-256-CBC (ODF 1.2/1.3)
-or AES-256-GCM (ODF 1.4), decrypted with the right, a wrong and no password; the algorithms
+or AES-256-GCM (an alternative algorithm), decrypted with the right, a wrong and no password; the algorithms
 each version allows; and `conformance odf validate --password --json`. LibreOffice's own
 encrypted and flat documents are tests/integration/test_odf_rules.py's."""
 
@@ -88,15 +88,28 @@ def test_without_or_with_a_wrong_password_nothing_is_passed(source: SchemaSource
     assert outcome(wrong, "odf.document.schema-extended") == "cantTell"
 
 
-def test_aes_gcm_is_allowed_from_odf_1_4_only(source: SchemaSource) -> None:
+def test_aes_gcm_is_an_alternative_algorithm_for_extended_packages(source: SchemaSource) -> None:
+    # Part 2 §4.16.1 (1.3 and 1.4 alike): an IRI outside the xmlenc-core §5.2 list is an
+    # alternative algorithm, "specified by extended conforming packages only".
     text = build_corpus(2)[0].data
-    modern = validate_bytes(encrypt_package(as_version(text, "1.4"), PASSWORD, gcm=True),
-                            "1.4 gcm", source, password=PASSWORD)
-    assert modern.version == "1.4" and [str(p) for p in modern.problems] == []
-    old = validate_bytes(encrypt_package(text, PASSWORD, gcm=True), "1.2 gcm", source,
-                         password=PASSWORD)
-    assert outcome(old, ALGORITHMS) == "failed"
-    assert outcome(old, DECRYPTS) == "passed"  # it decrypts; 1.2 just does not define it
+    for version in ("1.2", "1.4"):
+        data = text if version == "1.2" else as_version(text, version)
+        gcm = validate_bytes(encrypt_package(data, PASSWORD, gcm=True), f"{version} gcm",
+                             source, password=PASSWORD)
+        assert [str(p) for p in gcm.problems] == [], version
+        assert gcm.conformance_class == "extended", version
+        assert outcome(gcm, ALGORITHMS) == "passed", version
+        assert outcome(gcm, "odf.document.schema-strict") == "failed", version
+        assert outcome(gcm, DECRYPTS) == "passed", version
+
+
+def test_a_key_size_that_does_not_fit_the_cipher_is_caught(source: SchemaSource) -> None:
+    fault = by_name("encryption-key-size-wrong")
+    encrypted = encrypt_package(build_corpus(2)[0].data, PASSWORD)
+    damaged = fault.corrupt(encrypted)
+    assert damaged is not None
+    broken = validate_bytes(damaged, "key size", source, password=PASSWORD)
+    assert outcome(broken, ALGORITHMS) == "failed"
 
 
 def test_unencrypted_documents_make_encryption_inapplicable(source: SchemaSource) -> None:

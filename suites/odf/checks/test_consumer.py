@@ -1,4 +1,4 @@
-"""Consumers read what documents say (ODF 1.3 Part 3 §2.3, §6.1): the candidate exports
+"""Consumers read what documents say (ODF 1.3 Part 3 §2.4, §6.1): the candidate exports
 generated documents to plain text, PDF, HTML or CSV, and the harness finds the content there
 in the document's order. Text is compared without white space, since exports wrap and lay
 out lines their own way; CSV and HTML tables are parsed and compared cell by cell."""

@@ -4,7 +4,7 @@ the title), plain text for characters exactly (white space, bidirectional and co
 text, foreign markup, every ODF version, a signed package), CSV for cell types, formulas
 and repeated cells. Each document is exported once per format and shared by the checks.
 
-ODF 1.3 Part 3 §2.3 lets a consumer leave the semantics of some elements uninterpreted, so
+ODF 1.3 Part 3 §2.4 lets a consumer leave the semantics of some elements uninterpreted, so
 reading a given feature is a SHOULD; reading a conforming (here: signed) package at all is
 a MUST (Part 2 §2.2.1, §3)."""
 

@@ -1,4 +1,4 @@
-"""Package rules the manifest schema cannot check (ODF 1.3 Part 2 §3.2, §3.7): the form of
+"""Package rules the manifest schema cannot check (ODF 1.3 Part 2 §3.2, §3.7, §3.8): the form of
 manifest:full-path, media types that agree with the stored bytes, sub-documents listed by
 their directory and of the document's version, and the preview image."""
 
