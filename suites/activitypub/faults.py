@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.api import Exemption, Fault, ProxyRequest, ProxyResponse
-from suites.activitypub.faults_c2s import C2S_FAULTS
+from suites.activitypub.faults_c2s import C2S_EXEMPTIONS, C2S_FAULTS
 from suites.activitypub.faults_effects import EFFECT_FAULTS
 from suites.activitypub.faults_fedify import FEDIFY_FAULTS
 from suites.activitypub.paging import Pager
@@ -748,3 +748,4 @@ EXEMPTIONS: dict[str, Exemption] = {
         "'Missing actor.'), so no fault in front of either can be shown caught; that failure "
         "shows the check fails", proven_by="bovine-herd"),
 }
+EXEMPTIONS.update(C2S_EXEMPTIONS)

@@ -1,19 +1,17 @@
 """Faults of the client-to-server API (ActivityPub §6), in a proxy between the harness (as the
-user's client) and the candidate's outbox. The ones for rules bovine-herd breaks itself run in
-front of Fedify's minimal app, which keeps them."""
+user's client) and bovine-herd's outbox.
+
+Fedify has no client-to-server API (its minimal app's owner channel is our wiring, not
+Fedify's), so it claims no c2s profile and proves no c2s fault. The c2s rules bovine-herd
+breaks itself therefore have no real product in front of which a fault could be shown caught:
+they are exempt, each proven by bovine-herd's own failure."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
-from conformance.api import Fault, ProxyRequest, ProxyResponse
-from suites.activitypub.streams import as_list, url_of
-
-FEDIFY = "fedify"
-ACTIVITY_TYPES = {"Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo", "Like",
-                  "Announce", "Block", "Add", "Remove"}
+from conformance.api import Exemption, Fault, ProxyRequest, ProxyResponse
+from suites.activitypub.streams import url_of
 
 
 def _to_outbox(request: ProxyRequest) -> dict[str, Any] | None:
@@ -22,10 +20,6 @@ def _to_outbox(request: ProxyRequest) -> dict[str, Any] | None:
     if request.method != "POST" or request.header("Signature"):
         return None
     return request.json_object()
-
-
-def _served(request: ProxyRequest, response: ProxyResponse) -> dict[str, Any] | None:
-    return response.json_object() if request.method == "GET" else None
 
 
 def _answers_200(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
@@ -40,29 +34,6 @@ def _keeps_submitted_id(request: ProxyRequest, response: ProxyResponse) -> Proxy
     return response
 
 
-def _bare_objects_refused(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
-    body = _to_outbox(request)
-    if body is not None and body.get("type") not in ACTIVITY_TYPES:
-        return ProxyResponse.from_json(400, {"error": "only activities may be posted"})
-    return request
-
-
-def _create_without_cc(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    document = _served(request, response)
-    if document is None or document.get("type") != "Create" or "cc" not in document:
-        return response
-    document.pop("cc")
-    return response.with_json(document)
-
-
-def _note_without_author(request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-    document = _served(request, response)
-    if document is None or document.get("type") != "Note" or "attributedTo" not in document:
-        return response
-    document.pop("attributedTo")
-    return response.with_json(document)
-
-
 def _updates_swallowed(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     body = _to_outbox(request)
     if body is not None and body.get("type") == "Update":
@@ -70,74 +41,6 @@ def _updates_swallowed(request: ProxyRequest) -> ProxyRequest | ProxyResponse:
     return request
 
 
-class _UpdateReplacesWhole:
-    """Updates replace the object: what the Update did not name is served no more."""
-
-    def __init__(self) -> None:
-        self.named: dict[str, set[str]] = {}  # object id -> the keys its Update gave
-
-    def on_request(self, request: ProxyRequest) -> ProxyRequest:
-        body = _to_outbox(request)
-        obj = body.get("object") if body is not None else None
-        if body is not None and body.get("type") == "Update" and isinstance(obj, dict):
-            self.named[str(obj.get("id"))] = set(obj)
-        return request
-
-    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        document = _served(request, response)
-        keys = self.named.get(str(document.get("id"))) if document is not None else None
-        if document is None or keys is None:
-            return response
-        kept = {"@context", "id", "type"} | keys
-        return response.with_json({k: v for k, v in document.items() if k in kept})
-
-
-class _LikedNeverUpdated:
-    """The objects the user likes never show in its liked collection."""
-
-    def __init__(self) -> None:
-        self.liked: set[str] = set()
-
-    def on_request(self, request: ProxyRequest) -> ProxyRequest:
-        body = _to_outbox(request)
-        if body is not None and body.get("type") == "Like" and url_of(body.get("object")):
-            self.liked.add(str(url_of(body.get("object"))))
-        return request
-
-    def on_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
-        document = _served(request, response)
-        if document is None or not self.liked:
-            return response
-        changed = False
-        for key in ("orderedItems", "items"):
-            if key in document:
-                items = as_list(document[key])
-                document[key] = [i for i in items if url_of(i) not in self.liked]
-                changed = changed or document[key] != items
-        return response.with_json(document) if changed else response
-
-
-def _block_delivered(request: ProxyRequest) -> ProxyRequest:
-    """The server delivers a Block to its object, as any activity to its audience."""
-    body = _to_outbox(request)
-    target = url_of(body.get("object")) if body is not None and body.get("type") == "Block" \
-        else None
-    if target is None:
-        return request
-    try:
-        asked = urllib.request.Request(target, headers={"Accept": "application/activity+json"})
-        with urllib.request.urlopen(asked, timeout=5) as answer:
-            inbox = json.loads(answer.read()).get("inbox")
-        sent = urllib.request.Request(str(inbox), data=json.dumps(body).encode(), method="POST",
-                                      headers={"Content-Type": "application/activity+json"})
-        urllib.request.urlopen(sent, timeout=5).close()
-    except (OSError, ValueError, AttributeError):
-        pass  # the Block simply is not delivered then; the check decides
-    return request
-
-
-_WHOLE = _UpdateReplacesWhole()
-_LIKED = _LikedNeverUpdated()
 
 C2S_FAULTS: list[Fault] = [
     Fault("outbox-answers-200", "The outbox answers a Create with 200 instead of 201 Created.",
@@ -147,26 +50,29 @@ C2S_FAULTS: list[Fault] = [
           ("activitypub.c2s.id-assigned",), on_response=_keeps_submitted_id),
     Fault("outbox-updates-swallowed", "Updates posted to the outbox are answered and dropped.",
           ("activitypub.c2s.update-applied",), on_request=_updates_swallowed),
-    Fault("outbox-refuses-bare-objects",
-          "The outbox refuses an object that is no activity (as bovine-herd does not wrap it).",
-          ("activitypub.c2s.create-wrapped",), on_request=_bare_objects_refused,
-          proven_against=FEDIFY),
-    Fault("wrapping-create-loses-cc", "The Create made around a bare object has no cc.",
-          ("activitypub.c2s.wrap-audience",), on_response=_create_without_cc,
-          proven_against=FEDIFY),
-    Fault("create-not-attributed",
-          "The actor is not copied onto the object's attributedTo (as bovine-herd's).",
-          ("activitypub.c2s.create-attributed",), on_response=_note_without_author,
-          proven_against=FEDIFY),
-    Fault("update-replaces-whole-object",
-          "A client Update replaces the whole object (as bovine-herd's).",
-          ("activitypub.c2s.update-partial",),
-          on_request=_WHOLE.on_request, on_response=_WHOLE.on_response, proven_against=FEDIFY),
-    Fault("liked-never-updated", "The user's Likes never show in its liked collection.",
-          ("activitypub.c2s.like-liked",),
-          on_request=_LIKED.on_request, on_response=_LIKED.on_response, proven_against=FEDIFY),
-    Fault("block-delivered-to-object",
-          "A Block is delivered to the blocked actor (as bovine-herd's).",
-          ("activitypub.c2s.block-not-delivered",), on_request=_block_delivered,
-          proven_against=FEDIFY),
 ]
+
+_ONLY_BOVINE = ("bovine-herd is the one reference with a client-to-server API and it fails "
+                "this rule for real ({how}; a known deviation in its manifest), so no fault "
+                "in front of it can be shown caught; that failure shows the check fails")
+
+C2S_EXEMPTIONS: dict[str, Exemption] = {
+    "activitypub.c2s.create-wrapped": Exemption(
+        _ONLY_BOVINE.format(how="a bare object posted to the outbox is never wrapped in a "
+                            "Create"), proven_by="bovine-herd"),
+    "activitypub.c2s.wrap-audience": Exemption(
+        _ONLY_BOVINE.format(how="no Create is made for a bare object, so no audience is "
+                            "copied"), proven_by="bovine-herd"),
+    "activitypub.c2s.create-attributed": Exemption(
+        _ONLY_BOVINE.format(how="update_id never sets attributedTo"), proven_by="bovine-herd"),
+    "activitypub.c2s.update-partial": Exemption(
+        _ONLY_BOVINE.format(how="outgoing_update replaces the whole object"),
+        proven_by="bovine-herd"),
+    "activitypub.c2s.block-not-delivered": Exemption(
+        _ONLY_BOVINE.format(how="a Block is delivered like any activity"),
+        proven_by="bovine-herd"),
+    "activitypub.c2s.like-liked": Exemption(
+        "bovine-herd, the one reference with a client-to-server API, advertises no liked "
+        "collection (the requirement is inapplicable there), so neither a fault nor a real "
+        "failure can show this check fail yet; a second c2s server is needed"),
+}

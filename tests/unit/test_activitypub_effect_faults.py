@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from conformance.api import ProxyRequest, ProxyResponse
-from suites.activitypub import faults_c2s, faults_effects, faults_fedify
+from suites.activitypub import faults_effects, faults_fedify
 
 NOTE = "http://cand.example/o/note/1"
 SIGNED = {"Content-Type": "application/activity+json", "Signature": 'keyId="x",signature="y"'}
@@ -78,13 +78,3 @@ def test_forged_actor_kept_and_listed_in_the_inbox() -> None:
     assert fault.on_request(honest) is honest
     served = fault.on_response(_get("/users/alice/inbox"), _collection(["http://h/create/2"]))
     assert _items(served) == ["http://h/create/1", "http://h/create/2"]
-
-
-def test_whole_replacement_drops_what_the_update_did_not_name() -> None:
-    fault = faults_c2s._UpdateReplacesWhole()
-    client = {"Content-Type": "application/activity+json"}
-    fault.on_request(_post({"type": "Update", "object": {"id": NOTE, "content": "new"}},
-                           client, "/users/alice/outbox"))
-    served = fault.on_response(_get("/o/note/1"), ProxyResponse.from_json(
-        200, {"id": NOTE, "type": "Note", "content": "new", "summary": "kept?"}))
-    assert served.json_object() == {"id": NOTE, "type": "Note", "content": "new"}
