@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from conformance.candidate.launchers import cleanup, reaper
 from conformance.candidate.launchers.base import (
@@ -53,6 +53,17 @@ class ContainerSettings(ServiceSettings):
     memory: str = "1g"
     cpus: float = Field(default=1.0, gt=0)
     services: list[ServiceSettings] = Field(default_factory=list)
+    # The host's network namespace instead of a published port: the candidate then listens on
+    # 127.0.0.1:{port} itself. For a candidate that must reach the harness on loopback (the
+    # harness's own servers never listen beyond it), which a bridged container cannot.
+    host_network: bool = False
+
+    @model_validator(mode="after")
+    def _host_network_alone(self) -> ContainerSettings:
+        if self.host_network and self.services:
+            raise ValueError("host_network cannot be combined with services (they need a "
+                             "private network of their own)")
+        return self
 
 
 class ContainerLauncher(Launcher):
@@ -123,6 +134,9 @@ class ContainerLauncher(Launcher):
         extra: dict[str, Any] = {}
         if service.entrypoint is not None:
             extra["entrypoint"] = service.entrypoint
+        host_network = publish is not None and settings.host_network
+        if host_network:
+            extra["network_mode"] = "host"
         container.with_kwargs(
             labels=self._labels(),
             mem_limit=settings.memory,
@@ -131,7 +145,7 @@ class ContainerLauncher(Launcher):
         )
         if self.network is not None:
             container.with_network(self.network).with_network_aliases(service.name)
-        if publish is not None:
+        if publish is not None and not host_network:
             # Published on loopback only: a candidate under test is not for the network.
             container.ports[f"{publish[0]}/tcp"] = ("127.0.0.1", publish[1])  # type: ignore[assignment]
         self.parameters[service.name] = {
@@ -140,7 +154,8 @@ class ContainerLauncher(Launcher):
             "command": service.command,
             "env": sorted(service.env),
             "files": sorted(service.files),
-            "published": publish,
+            "published": None if host_network else publish,
+            "network": "host" if host_network else "bridge",
             "memory": settings.memory,
             "cpus": settings.cpus,
         }
