@@ -753,3 +753,26 @@ _NESTED_FILTER_FAULTS = [
 XANDIKOS_DEPTH_FAULTS.extend(f for f in _NESTED_FILTER_FAULTS if f.proven_against == "xandikos")
 CYRUS_DEPTH_FAULTS.extend(f for f in _NESTED_FILTER_FAULTS if f.proven_against == "cyrus")
 DEPTH_FAULTS.extend(_NESTED_FILTER_FAULTS)
+
+
+# --- collations named in a text-match (checks/test_collations.py), in front of Xandikos -----
+
+def _casemap_as_octet(request: ProxyRequest) -> ProxyRequest:
+    """A server that compares every named collation octet by octet."""
+    root = _report_root(request, _QUERY)
+    found = [] if root is None else [n for n in root.iter(_c("text-match"))
+                                     if n.get("collation") == "i;ascii-casemap"]
+    if root is None or not found:
+        return request
+    for node in found:
+        node.set("collation", "i;octet")
+    return request.with_body(_serialize(root))
+
+
+_COLLATION_FAULTS = [replace(Fault(
+    "named-ascii-casemap-compared-as-octets",
+    "A text-match naming i;ascii-casemap is compared case-sensitively (as i;octet).",
+    ("caldav.query.collation-ascii-casemap",),
+    on_request=_casemap_as_octet), proven_against="xandikos")]
+XANDIKOS_DEPTH_FAULTS.extend(_COLLATION_FAULTS)
+DEPTH_FAULTS.extend(_COLLATION_FAULTS)

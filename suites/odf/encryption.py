@@ -1,7 +1,8 @@
 """Password encryption of ODF packages (ODF 1.3 Part 2 §3.4, §4.4-4.7, §4.16; AES-GCM and
-Argon2id are alternative algorithms, for extended packages only): read a file's manifest:encryption-data, check its algorithms against what the
-declared version defines, decrypt (checksum, padding, tag), inflate; and encrypt a package
-the way a producer does, for the suite's own encrypted corpus.
+Argon2id are alternative algorithms, for extended packages only): read a file's
+manifest:encryption-data, check its algorithms against what the declared version defines,
+decrypt (checksum, padding, tag), inflate; and encrypt a package the way a producer does, for
+the suite's own encrypted corpus.
 
 Key: start key = hash(password as UTF-8) (SHA-1 unless start-key-generation names SHA-256);
 key = PBKDF2-HMAC-SHA1(start key, salt, iteration-count, key-size) or Argon2id. Each file is

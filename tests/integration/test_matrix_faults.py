@@ -10,6 +10,7 @@ from conformance.outcomes import Outcome
 from conformance.suite.discovery import discover_suites
 from conformance.suite.fault_runner import FaultResult, load_faults, run_fault_catalogue
 from suites.matrix.faults_e2ee import FAULTS as E2EE_FAULTS
+from suites.matrix.faults_federation import FAULTS as FEDERATION_FAULTS
 
 MINIMUM_FAULTS = 12
 
@@ -20,7 +21,10 @@ def fault_run(
 ) -> tuple[dict[str, Outcome], list[FaultResult]]:
     suite = discover_suites()["matrix"]
     loaded = resolve_manifest("synapse", bundled_candidates_dir())
-    return run_fault_catalogue(loaded, suite, load_faults(suite), tmp_path_factory.mktemp("faults"))
+    # The federation faults run in test_matrix_federation.py, beside the harness homeserver.
+    federation = {f.name for f in FEDERATION_FAULTS}
+    faults = [f for f in load_faults(suite) if f.name not in federation]
+    return run_fault_catalogue(loaded, suite, faults, tmp_path_factory.mktemp("faults"))
 
 
 def test_catalogue_is_large_enough() -> None:

@@ -1,6 +1,7 @@
 """Password encryption (suites/odf/encryption.py, decrypting.py) and flat XML documents
 (flat.py) on the suite's own corpus: encrypted by the suite with AES-256-CBC (ODF 1.2/1.3)
-or AES-256-GCM (an alternative algorithm), decrypted with the right, a wrong and no password; the algorithms
+or AES-256-GCM (an alternative algorithm), decrypted with the right, a wrong and no
+password; the algorithms
 each version allows; and `conformance odf validate --password --json`. LibreOffice's own
 encrypted and flat documents are tests/integration/test_odf_rules.py's."""
 
