@@ -28,5 +28,5 @@ class OIDCSettings(BaseModel):
 
 
 SUITE = SuiteDeclaration(
-    faults="fault_catalogue:FAULTS", exemptions="faults:EXEMPTIONS", settings=OIDCSettings
+    faults="faults:FAULTS", exemptions="faults:EXEMPTIONS", settings=OIDCSettings
 )

@@ -20,7 +20,7 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 
 from conformance.api import Fault, ProxyRequest, ProxyResponse, RequestHook, ResponseHook
-from suites.oidc.faults import (
+from suites.oidc.faults_base import (
     DISCOVERY,
     _b64,
     _edit_discovery,

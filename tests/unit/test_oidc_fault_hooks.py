@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.api import ProxyRequest, ProxyResponse
+from conformance.api import Fault, ProxyRequest, ProxyResponse
 from conformance.candidate.manifest import load_manifest
 from conformance.locations import bundled_candidates_dir
 from conformance.suite.discovery import discover_suites
@@ -22,7 +22,7 @@ def request(path: str, method: str = "GET", body: bytes = b"") -> ProxyRequest:
     return ProxyRequest(method, path, {}, body)
 
 
-def fault(name: str) -> faults.Fault:
+def fault(name: str) -> Fault:
     return next(f for f in faults.FAULTS if f.name == name)
 
 

@@ -13,8 +13,8 @@ import requests
 from conformance.api import ProxyRequest, ProxyResponse
 from suites.oidc import rp
 from suites.oidc.assertions import half_hash
-from suites.oidc.fault_catalogue import FAULTS
-from suites.oidc.faults import _b64, _unb64
+from suites.oidc.faults import FAULTS
+from suites.oidc.faults_base import _b64, _unb64
 from suites.oidc.faults_flows import BACKCHANNEL_PATH
 
 AUTHORIZE = "/auth?response_type=id_token&client_id=c&scope=openid&state=s"
