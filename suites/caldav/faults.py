@@ -20,32 +20,15 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from conformance.api import Exemption, Fault, ProxyRequest, ProxyResponse
+from suites.caldav import dav, fault_xml
 from suites.caldav.faults_depth import DEPTH_FAULTS
 
-DAV = "DAV:"
-CALDAV = "urn:ietf:params:xml:ns:caldav"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
-
-
-def _d(local: str) -> str:
-    return f"{{{DAV}}}{local}"
-
-
-def _c(local: str) -> str:
-    return f"{{{CALDAV}}}{local}"
+DAV, CALDAV = dav.DAV, dav.CALDAV
+_d, _c, _xml, _serialize = fault_xml.d, fault_xml.c, fault_xml.parse, fault_xml.serialize
 
 
 # --- helpers --------------------------------------------------------------------------------
 
-def _xml(body: bytes) -> etree._Element | None:
-    try:
-        return etree.fromstring(body, _PARSER) if body.strip() else None
-    except etree.XMLSyntaxError:
-        return None
-
-
-def _serialize(root: etree._Element) -> bytes:
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def _remove(root: etree._Element, tag: str) -> bool:

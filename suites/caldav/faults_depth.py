@@ -19,30 +19,13 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from conformance.api import Fault, ProxyRequest, ProxyResponse
+from suites.caldav import dav, fault_xml
 
-DAV = "DAV:"
-CALDAV = "urn:ietf:params:xml:ns:caldav"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+DAV, CALDAV = dav.DAV, dav.CALDAV
+_d, _c, _xml, _serialize = fault_xml.d, fault_xml.c, fault_xml.parse, fault_xml.serialize
 _CRLF = "\r\n"
 
 
-def _d(local: str) -> str:
-    return f"{{{DAV}}}{local}"
-
-
-def _c(local: str) -> str:
-    return f"{{{CALDAV}}}{local}"
-
-
-def _xml(body: bytes) -> etree._Element | None:
-    try:
-        return etree.fromstring(body, _PARSER) if body.strip() else None
-    except etree.XMLSyntaxError:
-        return None
-
-
-def _serialize(root: etree._Element) -> bytes:
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 # --- iCalendar text rewriting ---------------------------------------------------------------
